@@ -1,0 +1,67 @@
+"""Call Hugging Face inference endpoints with OpenAI-format chat messages.
+
+    from playground import completion
+    r = completion(model="meta-llama/Llama-2-7b-chat-hf", messages=[{"role": "user", "content": "Hi"}])
+    print(r.choices[0].message.content)   # r.exchanges: the raw HTTP exchanges
+
+Works on the serverless Inference API, a public dedicated endpoint (``api_base=``) or a
+private one (plus a token: ``api_key=``, ``playground.huggingface_key`` or ``HF_TOKEN``).
+Importing this package loads neither gradio nor httpx; httpx loads on the first call.
+"""
+
+from . import errors
+from ._auth import redact_headers, redact_token, scrub
+from ._client import AsyncCompletionStream, CompletionStream, acompletion, completion
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ContextWindowExceededError,
+    InternalServerError,
+    NotFoundError,
+    PlaygroundError,
+    RateLimitError,
+    ServiceUnavailableError,
+    Timeout,
+)
+from ._exchange import Exchange
+from ._flow import LoadingStatus
+from ._settings import Settings
+from ._tasks import clear_caches
+from ._types import ModelResponse, ModelResponseStream, Usage
+
+huggingface_key: str | None = None
+"""A token for every call that passes no ``api_key`` (checked before ``HF_TOKEN``)."""
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "completion",
+    "acompletion",
+    "huggingface_key",
+    "CompletionStream",
+    "AsyncCompletionStream",
+    "ModelResponse",
+    "ModelResponseStream",
+    "Usage",
+    "Exchange",
+    "LoadingStatus",
+    "Settings",
+    "clear_caches",
+    "redact_headers",
+    "redact_token",
+    "scrub",
+    "errors",
+    "PlaygroundError",
+    "APIError",
+    "BadRequestError",
+    "ContextWindowExceededError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServiceUnavailableError",
+    "InternalServerError",
+    "APIConnectionError",
+    "Timeout",
+]

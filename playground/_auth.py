@@ -1,0 +1,92 @@
+"""Which token a call uses, where a token may go, and how it is shown.
+
+The chain, first match wins (written down once, here):
+
+1. the ``api_key=`` argument (``api_key=False`` means "no token": the chain is skipped);
+2. ``playground.huggingface_key``;
+3. ``HF_TOKEN``;
+4. ``HUGGINGFACE_API_KEY``;
+5. the token saved by ``huggingface-cli login`` / ``hf auth login`` (``huggingface_hub.get_token()``).
+
+A token is never printed: every place that shows a request uses :func:`redact_headers`
+and :func:`scrub`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from ._settings import Settings
+
+AUTHORIZATION = "authorization"
+
+# Hosts that belong to Hugging Face: a token may be sent there over https.
+HF_HOST_SUFFIXES = ("huggingface.co", "hf.co", "hf.space", "huggingface.cloud")
+
+
+def resolve_token(api_key: str | bool | None, settings: Settings) -> str | None:
+    """The token for a call, or None for an anonymous call."""
+    if api_key is False:
+        return None
+    if isinstance(api_key, str) and api_key.strip():
+        return api_key.strip()
+    package = sys.modules.get("playground")
+    package_key = getattr(package, "huggingface_key", None)
+    if isinstance(package_key, str) and package_key.strip():
+        return package_key.strip()
+    for candidate in (settings.hf_token, settings.huggingface_api_key):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return _saved_login_token()
+
+
+def _saved_login_token() -> str | None:
+    # Imported here: huggingface_hub's auth helpers cost ~0.1 s to import and most
+    # calls find a token earlier in the chain.
+    try:
+        from huggingface_hub import get_token
+
+        token = get_token()
+    except Exception:  # a broken token file or OIDC setup must not break an anonymous call
+        return None
+    return token.strip() if token and token.strip() else None
+
+
+def auth_headers(token: str | None) -> dict[str, str]:
+    """``Authorization: Bearer ...`` for a token; no header at all without one."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def redact_token(token: str) -> str:
+    """How a token is shown: its ``hf_`` prefix kept, the secret part starred."""
+    return "hf_***" if token.startswith("hf_") else "***"
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A copy of request headers fit to show: the Authorization value redacted."""
+    shown: dict[str, str] = {}
+    for name, value in headers:
+        if name.lower() in (AUTHORIZATION, "proxy-authorization", "x-api-key", "cookie"):
+            scheme, _, secret = value.partition(" ")
+            value = f"{scheme} {redact_token(secret)}" if secret else redact_token(value)
+        shown[name] = value
+    return shown
+
+
+def scrub(text: str, token: str | None) -> str:
+    """``text`` with every occurrence of ``token`` replaced by its redacted form."""
+    if token and len(token) >= 4 and token in text:
+        return text.replace(token, redact_token(token))
+    return text
+
+
+def is_huggingface_url(url: str, extra_hosts: Iterable[str] = ()) -> bool:
+    """True for an https URL on a Hugging Face host (or one of ``extra_hosts``)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme != "https" or not host or parts.username or parts.password:
+        return False
+    allowed = [*HF_HOST_SUFFIXES, *(h.strip().lower() for h in extra_hosts if h.strip())]
+    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)

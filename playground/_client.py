@@ -1,0 +1,383 @@
+"""``completion()`` and ``acompletion()``: check the inputs, drive the plan, deliver.
+
+The public signature follows LiteLLM's ``completion(..., custom_llm_provider="huggingface")``
+so that swapping the import is enough.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+from . import _transport
+from ._auth import resolve_token
+from ._errors import APIError, BadRequestError
+from ._exchange import Exchange
+from ._flow import AskHub, Call, LoadingStatus, Send, Sleep, StreamStart, plan
+from ._mapping import StreamState, chunks_of, malformed
+from ._prepare import CHAT_PASSTHROUGH, HF_TEXT_PARAMS, GenerationParams, Target
+from ._prompt import normalize_messages
+from ._settings import Settings
+from ._sse import SSEDecodeError, SSEDecoder
+from ._tasks import hub_task
+from ._transport import Reply
+from ._types import ModelResponse, ModelResponseStream
+
+# LiteLLM housekeeping arguments that mean nothing for one HF call; accepted so that
+# code written for LiteLLM runs unchanged.
+IGNORED_KWARGS = frozenset(
+    {"metadata", "num_retries", "user", "drop_params", "caching", "logger_fn", "api_version", "mock_response", "litellm_logging_obj"}
+)
+PROVIDER = "huggingface"
+
+
+def _make_call(
+    model: str,
+    messages: Any,
+    *,
+    api_base: str | None,
+    api_key: str | bool | None,
+    custom_llm_provider: str | None,
+    task: str | None,
+    context: str | None,
+    stream: bool,
+    timeout: float | None,
+    wait_for_model: float | bool | None,
+    on_wait: Callable[[LoadingStatus], None] | None,
+    params: dict[str, Any],
+    extra: dict[str, Any],
+) -> Call:
+    if custom_llm_provider not in (None, PROVIDER):
+        raise BadRequestError(
+            f'custom_llm_provider={custom_llm_provider!r} is not supported here: this library calls Hugging Face only; '
+            'pass custom_llm_provider="huggingface" or leave it out.'
+        )
+    if not isinstance(model, str):
+        raise BadRequestError(f"model must be a model id such as 'meta-llama/Llama-2-7b-chat-hf', not {model!r}.")
+    model = model.strip()
+    if model.startswith(PROVIDER + "/"):  # LiteLLM's "huggingface/<model id>" spelling
+        model = model[len(PROVIDER) + 1 :]
+    for alias, name in (("base_url", "api_base"), ("request_timeout", "timeout")):
+        if alias in extra:
+            value = extra.pop(alias)
+            if name == "api_base":
+                api_base = api_base or value
+            else:
+                timeout = timeout if timeout is not None else value
+    if "max_completion_tokens" in extra:
+        params["max_tokens"] = params.get("max_tokens") or extra.pop("max_completion_tokens")
+    unknown = set(extra) - HF_TEXT_PARAMS - CHAT_PASSTHROUGH - IGNORED_KWARGS
+    if unknown:
+        raise TypeError(f"completion() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise BadRequestError(f"timeout must be a positive number of seconds, not {timeout!r}.")
+
+    settings = Settings.from_env()
+    if wait_for_model is None or wait_for_model is True:
+        budget = settings.wait_for_model
+    elif wait_for_model is False:
+        budget = 0.0
+    elif isinstance(wait_for_model, (int, float)) and wait_for_model >= 0:
+        budget = float(wait_for_model)
+    else:
+        raise BadRequestError(f"wait_for_model must be a number of seconds (or True/False), not {wait_for_model!r}.")
+    if context is not None and not isinstance(context, str):
+        raise BadRequestError("context must be the text passage the question is about.")
+
+    return Call(
+        target=Target.resolve(model, api_base, settings),
+        messages=normalize_messages(messages),
+        params=GenerationParams.from_openai(**params, extra={k: v for k, v in extra.items() if k not in IGNORED_KWARGS}),
+        token=resolve_token(api_key, settings),
+        stream=bool(stream),
+        task=task,
+        context=context,
+        settings=settings,
+        wait_for_model=budget,
+        timeout=timeout,
+        on_wait=on_wait,
+    )
+
+
+OPENAI_PARAMS = ("max_tokens", "temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty")
+
+
+def _call_from(arguments: dict[str, Any]) -> Call:
+    """A Call from the public functions' arguments (both share one signature)."""
+    extra = arguments.pop("kwargs")
+    params = {name: arguments.pop(name) for name in OPENAI_PARAMS}
+    return _make_call(**arguments, params=params, extra=extra)
+
+
+class StreamReader:
+    """Bytes of an open stream in, OpenAI chunks out; records each event in the exchange."""
+
+    def __init__(self, reply: Reply, state: StreamState, exchanges: list[Exchange], settings: Settings) -> None:
+        self.exchange = reply.exchange
+        self.state = state
+        self.exchanges = exchanges
+        self.limit = settings.max_response_bytes
+        self.decoder = SSEDecoder(max_line_bytes=min(self.limit, 4 * 1024 * 1024))
+        self.received = 0
+
+    @property
+    def done(self) -> bool:
+        return self.state.done
+
+    def feed(self, raw: bytes) -> list[ModelResponseStream]:
+        self.received += len(raw)
+        if self.received > self.limit:
+            self.exchange.error = f"stream larger than {self.limit} bytes; reading stopped"
+            raise APIError(
+                f"The endpoint's stream passed {self.limit // (1024 * 1024)} MB without ending, so it was stopped: "
+                "ask for fewer tokens (max_tokens).",
+                status_code=self.exchange.status,
+                exchanges=self.exchanges,
+            )
+        try:
+            events = self.decoder.feed(raw)
+        except SSEDecodeError as error:
+            self.exchange.error = str(error)
+            raise malformed("a readable event stream", str(error), exchanges=self.exchanges, model=self.state.model) from None
+        chunks: list[ModelResponseStream] = []
+        for event in events:
+            self.exchange.events.append(_event_data(event.data))
+            produced = self.state.on_event(event.data, self.exchanges)
+            if self.exchange.time_to_first_token is None and any(c["choices"][0]["delta"].get("content") for c in produced):
+                self.exchange.time_to_first_token = self.exchange.elapsed()
+            chunks += produced
+        return chunks
+
+    def end(self) -> list[ModelResponseStream]:
+        self.closed()
+        return self.state.finish(self.exchanges)
+
+    def closed(self) -> None:
+        if self.exchange.total_time is None:
+            self.exchange.total_time = self.exchange.elapsed()
+
+
+def _event_data(data: str) -> Any:
+    import json
+
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data
+
+
+class CompletionStream(Iterator[ModelResponseStream]):
+    """What ``completion(..., stream=True)`` returns: an iterator of OpenAI chunks.
+
+    ``exchanges``, ``route`` and ``task`` are there from the start; the events fill in as
+    they arrive. Closing it (or leaving a ``with`` block, or Stop in the app) closes the
+    HTTP response, which cancels the generation upstream.
+    """
+
+    def __init__(self, chunks: Iterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None) -> None:
+        self._chunks = chunks
+        self.exchanges = exchanges
+        self.route = route
+        self.task = task
+
+    def __next__(self) -> ModelResponseStream:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> CompletionStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncCompletionStream(AsyncIterator[ModelResponseStream]):
+    """The async twin of :class:`CompletionStream` (``async for``, ``aclose()``)."""
+
+    def __init__(self, chunks: AsyncIterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None) -> None:
+        self._chunks = chunks
+        self.exchanges = exchanges
+        self.route = route
+        self.task = task
+
+    async def __anext__(self) -> ModelResponseStream:
+        return await self._chunks.__anext__()
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> AsyncCompletionStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _sync_chunks(start: StreamStart, call: Call, exchanges: list[Exchange]) -> Iterator[ModelResponseStream]:
+    import httpx
+
+    reader = StreamReader(start.reply, start.state, exchanges, call.settings)
+    response = start.reply.stream
+    try:
+        for raw in response.iter_bytes():
+            yield from reader.feed(raw)
+            if reader.done:
+                break
+        yield from reader.end()
+    except httpx.HTTPError as error:
+        raise _transport.stream_failure(error, reader.exchange, exchanges, call.settings, call.timeout) from None
+    finally:
+        reader.closed()
+        response.close()
+
+
+async def _async_chunks(start: StreamStart, call: Call, exchanges: list[Exchange]) -> AsyncIterator[ModelResponseStream]:
+    import httpx
+
+    reader = StreamReader(start.reply, start.state, exchanges, call.settings)
+    response = start.reply.stream
+    try:
+        async for raw in response.aiter_bytes():
+            for chunk in reader.feed(raw):
+                yield chunk
+            if reader.done:
+                break
+        for chunk in reader.end():
+            yield chunk
+    except httpx.HTTPError as error:
+        raise _transport.stream_failure(error, reader.exchange, exchanges, call.settings, call.timeout) from None
+    finally:
+        reader.closed()
+        await response.aclose()
+
+
+async def _aiter(items: list[ModelResponseStream]) -> AsyncIterator[ModelResponseStream]:
+    for item in items:
+        yield item
+
+
+def completion(
+    model: str,
+    messages: list[dict[str, Any]],
+    *,
+    api_base: str | None = None,
+    api_key: str | bool | None = None,
+    custom_llm_provider: str | None = None,
+    task: str | None = None,
+    context: str | None = None,
+    stream: bool = False,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    stop: str | list[str] | None = None,
+    seed: int | None = None,
+    presence_penalty: float | None = None,
+    frequency_penalty: float | None = None,
+    timeout: float | None = None,
+    wait_for_model: float | bool | None = None,
+    on_wait: Callable[[LoadingStatus], None] | None = None,
+    **kwargs: Any,
+) -> ModelResponse | CompletionStream:
+    """Send OpenAI-format chat ``messages`` to a Hugging Face model; get an OpenAI answer.
+
+    Where it goes: the serverless Inference API for ``model`` (``HF_INFERENCE_ENDPOINT``),
+    or the dedicated endpoint at ``api_base``. The token: ``api_key``, else
+    ``playground.huggingface_key``, ``HF_TOKEN``, ``HUGGINGFACE_API_KEY``, the saved login;
+    ``api_key=False`` sends none.
+
+    How: the wire format follows the model's task (from the Hub, or the endpoint's
+    ``/info``), or ``task=`` ("conversational", "text-generation", "question-answering",
+    "summarization", "translation", "text2text-generation", "text-classification").
+    Chat models get ``/v1/chat/completions``; a model without a chat template falls back
+    to text generation. Question answering takes ``context=`` or the system message.
+    HF-only parameters (``top_k``, ``repetition_penalty``, ``do_sample``, ...) go to the
+    text-generation route. A loading model is waited for, up to ``wait_for_model``
+    seconds (default 120, ``False`` for no wait), calling ``on_wait`` each second.
+
+    Returns a :class:`ModelResponse` (``.exchanges`` holds the raw HTTP exchanges), or
+    with ``stream=True`` a :class:`CompletionStream` of chunks. HTTP errors raise here,
+    before the first chunk; an error event mid-stream raises during iteration.
+
+    Raises :class:`BadRequestError` for inputs refused before sending, and the other
+    :class:`APIError` subclasses for what the endpoint answers (see ``playground.errors``).
+    """
+    call = _call_from(dict(locals()))
+    exchanges: list[Exchange] = []
+    steps = plan(call, exchanges)
+    result: Any = None
+    while True:
+        try:
+            action = steps.send(result)
+        except StopIteration as done:
+            outcome = done.value
+            break
+        if isinstance(action, Send):
+            result = _transport.send(action.request, call.settings, exchanges, call.timeout)
+        elif isinstance(action, Sleep):
+            time.sleep(action.seconds)
+            result = None
+        elif isinstance(action, AskHub):
+            result = hub_task(action.model, call.token, call.settings)
+    if isinstance(outcome, StreamStart):
+        return CompletionStream(_sync_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task)
+    if call.stream:
+        return CompletionStream(iter(chunks_of(outcome)), exchanges, outcome.route, outcome.task)
+    return outcome
+
+
+async def acompletion(
+    model: str,
+    messages: list[dict[str, Any]],
+    *,
+    api_base: str | None = None,
+    api_key: str | bool | None = None,
+    custom_llm_provider: str | None = None,
+    task: str | None = None,
+    context: str | None = None,
+    stream: bool = False,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    stop: str | list[str] | None = None,
+    seed: int | None = None,
+    presence_penalty: float | None = None,
+    frequency_penalty: float | None = None,
+    timeout: float | None = None,
+    wait_for_model: float | bool | None = None,
+    on_wait: Callable[[LoadingStatus], None] | None = None,
+    **kwargs: Any,
+) -> ModelResponse | AsyncCompletionStream:
+    """The async twin of :func:`completion`: same arguments, same answers and errors;
+    with ``stream=True`` an :class:`AsyncCompletionStream` for ``async for``."""
+    call = _call_from(dict(locals()))  # first: locals() must hold only the arguments
+
+    import asyncio
+
+    exchanges: list[Exchange] = []
+    steps = plan(call, exchanges)
+    result: Any = None
+    while True:
+        try:
+            action = steps.send(result)
+        except StopIteration as done:
+            outcome = done.value
+            break
+        if isinstance(action, Send):
+            result = await _transport.asend(action.request, call.settings, exchanges, call.timeout)
+        elif isinstance(action, Sleep):
+            await asyncio.sleep(action.seconds)
+            result = None
+        elif isinstance(action, AskHub):
+            result = await asyncio.to_thread(hub_task, action.model, call.token, call.settings)
+    if isinstance(outcome, StreamStart):
+        return AsyncCompletionStream(_async_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task)
+    if call.stream:
+        return AsyncCompletionStream(_aiter(chunks_of(outcome)), exchanges, outcome.route, outcome.task)
+    return outcome

@@ -1,0 +1,267 @@
+"""The decisions of a call, written once for the sync and the async client.
+
+:func:`plan` is a generator that never does I/O: it yields what it needs done (send a
+request, sleep, ask the Hub) and is sent back the result. ``completion()`` drives it
+with blocking calls and ``acompletion()`` with awaits, so route choice, the chat to
+text fallback, retries and the wait for a loading model exist in one place only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import _tasks
+from ._errors import APIError, BadRequestError
+from ._exchange import Exchange
+from ._mapping import (
+    StreamState,
+    chat_response,
+    error_from_response,
+    is_template_error,
+    read_hf_error,
+    task_response,
+    text_response,
+    unused_model_kwargs,
+)
+from ._prepare import (
+    CHAT,
+    QA,
+    TASK_TO_ROUTE,
+    TEXT,
+    GenerationParams,
+    PreparedRequest,
+    Target,
+    prepare_chat,
+    prepare_info,
+    prepare_question_answering,
+    prepare_task,
+    prepare_text,
+)
+from ._settings import Settings
+from ._tasks import ModelTask
+from ._transport import Reply
+from ._types import ModelResponse
+
+CHAT_TASKS = ("text-generation", "conversational", "image-text-to-text")
+MAX_PAUSE = 10.0  # re-check a loading model at least this often, whatever estimated_time says
+COUNTDOWN_STEP = 1.0
+
+
+@dataclass(frozen=True)
+class Send:
+    request: PreparedRequest
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class AskHub:
+    model: str
+
+
+@dataclass(frozen=True)
+class LoadingStatus:
+    """Passed to ``on_wait`` about once a second while a model loads."""
+
+    model: str
+    estimated_time: float
+    """The server's latest estimate of the seconds left, from its 503 reply."""
+    retry_in: float
+    """Seconds until the next attempt."""
+    waited: float
+    """Seconds waited so far in this call."""
+    budget: float
+    """The most this call will wait in all (``wait_for_model``)."""
+
+
+@dataclass
+class Call:
+    """A call's inputs, checked and resolved."""
+
+    target: Target
+    messages: list[dict[str, Any]]
+    params: GenerationParams
+    token: str | None
+    stream: bool
+    task: str | None
+    context: str | None
+    settings: Settings
+    wait_for_model: float
+    timeout: float | None = None
+    on_wait: Callable[[LoadingStatus], None] | None = None
+
+
+@dataclass
+class StreamStart:
+    """A stream that opened with 2xx: the driver reads it through ``state``."""
+
+    reply: Reply
+    state: StreamState
+    route: str
+    task: str | None
+
+
+Plan = Generator[Send | Sleep | AskHub, Any, "ModelResponse | StreamStart"]
+
+
+def plan(call: Call, exchanges: list[Exchange]) -> Plan:
+    """Choose the route, send, fall back or retry, and map the answer.
+
+    Returns a :class:`ModelResponse`, or a :class:`StreamStart` for a stream that opened.
+    Raises the typed error of the last reply when no route answers.
+    """
+    route, found = yield from _choose_route(call)
+    task = found.pipeline_tag if found else None
+    target, params = call.target, call.params
+    purpose = None
+
+    if route == CHAT:
+        request = prepare_chat(target, call.messages, params, call.token, stream=call.stream)
+        reply, waited = yield from _send_waiting(call, request)
+        if reply.ok:
+            return _answer(call, CHAT, reply, _conversation_text(call.messages), task, exchanges)
+        if call.task is None and is_template_error(reply.status, reply.body):
+            _tasks.remember_no_chat_template(target.base_url)
+            route, purpose = TEXT, "fallback to text-generation (no chat template)"
+        else:
+            raise _failure(call, reply, exchanges, waited)
+
+    if route == TEXT:
+        dropped: frozenset[str] = frozenset()
+        while True:
+            request, prompt = prepare_text(
+                target, call.messages, params, call.token, stream=call.stream, purpose=purpose or TEXT, drop_params=dropped
+            )
+            reply, waited = yield from _send_waiting(call, request)
+            if reply.ok:
+                return _answer(call, TEXT, reply, prompt, task, exchanges)
+            unused = unused_model_kwargs(reply.status, reply.body) & set(request.json["parameters"])
+            if not unused:
+                raise _failure(call, reply, exchanges, waited)
+            # A transformers backend (not TGI) names the parameters it does not take: resend without them.
+            dropped |= unused
+            purpose = "retry without " + ", ".join(sorted(unused))
+
+    if route == QA:
+        request = prepare_question_answering(target, call.messages, call.context, call.token)
+        prompt = request.json["inputs"]["question"]
+    else:
+        request = prepare_task(route, target, call.messages, params, call.token)
+        prompt = request.json["inputs"]
+    reply, waited = yield from _send_waiting(call, request)
+    if not reply.ok:
+        raise _failure(call, reply, exchanges, waited)
+    return task_response(route, reply.body, model=target.model, prompt=prompt, exchanges=exchanges, task=task or route)
+
+
+def _choose_route(call: Call) -> Generator[Send | AskHub, Any, tuple[str, ModelTask | None]]:
+    if call.task:
+        route = TASK_TO_ROUTE.get(call.task)
+        if route is None:
+            raise BadRequestError(
+                f"task={call.task!r} is not one the playground speaks: use one of {', '.join(sorted(TASK_TO_ROUTE))}, "
+                "or leave task unset to learn it from the model."
+            )
+        return route, ModelTask(pipeline_tag=call.task, source="task=")
+
+    target = call.target
+    found: ModelTask | None = None
+    if target.dedicated:
+        known, found = _tasks.cached_endpoint_task(target.info_url)
+        if not known:
+            reply = yield Send(prepare_info(target, call.token))
+            found = _task_from_info(reply)
+            if reply.ok or reply.status in (404, 405):  # answered, or not a TGI server: both final
+                _tasks.remember_endpoint_task(target.info_url, found)
+    if found is None and target.model and target.model != "tgi":
+        found = yield AskHub(target.model)
+
+    tag = found.pipeline_tag if found else None
+    if tag is None or tag in CHAT_TASKS:
+        route = TEXT if (found and found.has_chat_template is False) else CHAT
+    elif tag in TASK_TO_ROUTE:
+        route = TASK_TO_ROUTE[tag]
+    else:
+        raise BadRequestError(
+            f"{target.model or 'This endpoint'} does {tag}, which the playground cannot chat with: it speaks "
+            "text generation, chat, question answering, summarization, translation, text2text generation "
+            "and text classification. Pass task=... if the endpoint serves one of those.",
+            model=target.model,
+        )
+    if route == CHAT and _tasks.lacks_chat_template(target.base_url):
+        route = TEXT
+    return route, found
+
+
+def _task_from_info(reply: Reply) -> ModelTask | None:
+    body = reply.body if reply.ok and isinstance(reply.body, dict) else None
+    if body is None:
+        return None
+    tag = body.get("model_pipeline_tag")
+    return ModelTask(pipeline_tag=tag if isinstance(tag, str) else "text-generation", tags=None, source="endpoint /info")
+
+
+def _send_waiting(call: Call, request: PreparedRequest) -> Generator[Send | Sleep, Any, tuple[Reply, float]]:
+    """Send; while the model is loading (503 with estimated_time), wait and resend,
+    following the estimate, within ``wait_for_model`` seconds in all."""
+    waited = 0.0
+    attempt = request
+    while True:
+        reply: Reply = yield Send(attempt)
+        if reply.status != 503:
+            return reply, waited
+        estimated = read_hf_error(reply.body).estimated_time
+        remaining = call.wait_for_model - waited
+        if estimated is None or remaining <= 0:
+            return reply, waited
+        pause = min(max(estimated, 0.05), remaining, MAX_PAUSE)
+        left = pause
+        while left > 0:
+            step = min(COUNTDOWN_STEP, left)
+            if call.on_wait is not None:
+                call.on_wait(
+                    LoadingStatus(
+                        model=call.target.model,
+                        estimated_time=max(estimated - (pause - left), 0.0),
+                        retry_in=left,
+                        waited=waited,
+                        budget=call.wait_for_model,
+                    )
+                )
+            yield Sleep(step)
+            waited += step
+            left -= step
+        attempt = replace(request, purpose=f"{request.purpose}, retry after the model loaded for {waited:.0f} s")
+
+
+def _answer(call: Call, route: str, reply: Reply, prompt: str, task: str | None, exchanges: list[Exchange]) -> ModelResponse | StreamStart:
+    model = call.target.model
+    if reply.stream is not None:
+        state = StreamState(route=route, model=model, prompt=prompt, max_tokens=call.params.max_tokens)
+        return StreamStart(reply=reply, state=state, route=route, task=task)
+    if route == CHAT:
+        return chat_response(reply.body, model=model, prompt=prompt, exchanges=exchanges, task=task)
+    return text_response(reply.body, reply.headers, model=model, prompt=prompt, exchanges=exchanges, task=task)
+
+
+def _conversation_text(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m["content"] for m in messages)
+
+
+def _failure(call: Call, reply: Reply, exchanges: list[Exchange], waited: float) -> APIError:
+    return error_from_response(
+        reply.status,
+        reply.headers,
+        reply.body,
+        exchanges=exchanges,
+        model=call.target.model,
+        url=reply.exchange.url,
+        dedicated=call.target.dedicated,
+        sent_token=call.token is not None,
+        waited=waited,
+    )

@@ -1,0 +1,64 @@
+"""Settings read from the environment in one place.
+
+The library reads them at each call (so ``os.environ["HF_TOKEN"] = ...`` before a call
+takes effect, as users of LiteLLM expect) and passes the object down; no other module
+reads ``os.environ``. Loading a ``.env`` file is the app's business, not the library's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_INFERENCE_ENDPOINT = "https://router.huggingface.co/hf-inference"
+DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number of seconds; set it to e.g. {default:g}.") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the library takes from the environment."""
+
+    inference_endpoint: str = DEFAULT_INFERENCE_ENDPOINT
+    """Serverless base URL; a model is served at ``{inference_endpoint}/models/{model}``."""
+    hub_endpoint: str = DEFAULT_HUB_ENDPOINT
+    """The Hub, for the model API (``HF_ENDPOINT``, as huggingface_hub reads it)."""
+    hub_offline: bool = False
+    """``HF_HUB_OFFLINE=1``: never ask the Hub for a model's task."""
+    hf_token: str | None = None
+    huggingface_api_key: str | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 120.0
+    wait_for_model: float = 120.0
+    """Longest total wait for a model that is loading (503 with estimated_time)."""
+    max_response_bytes: int = 16 * 1024 * 1024
+    """A reply larger than this is refused rather than read into memory."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            inference_endpoint=(env.get("HF_INFERENCE_ENDPOINT") or DEFAULT_INFERENCE_ENDPOINT).rstrip("/"),
+            hub_endpoint=(env.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT).rstrip("/"),
+            hub_offline=(env.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE),
+            hf_token=env.get("HF_TOKEN") or None,
+            huggingface_api_key=env.get("HUGGINGFACE_API_KEY") or None,
+            connect_timeout=_float(env, "PLAYGROUND_CONNECT_TIMEOUT", cls.connect_timeout),
+            read_timeout=_float(env, "PLAYGROUND_READ_TIMEOUT", cls.read_timeout),
+            wait_for_model=_float(env, "PLAYGROUND_WAIT_FOR_MODEL", cls.wait_for_model),
+        )

@@ -1,0 +1,86 @@
+"""Server-sent events, decoded incrementally from bytes as they arrive.
+
+Follows the SSE spec where TGI's servers differ from each other: ``data:`` with or
+without a space, ``\\n``, ``\\r\\n`` or ``\\r`` line ends, comment lines (``: keep-alive``),
+multi-line data, and events split anywhere across network reads (multi-byte UTF-8
+characters included, since lines are decoded only once whole). A line longer than
+``max_line_bytes`` raises instead of growing the buffer without bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    data: str
+    event: str = "message"
+
+
+class SSEDecodeError(ValueError):
+    """The stream broke the format in a way that cannot be read past."""
+
+
+class SSEDecoder:
+    """Feed it bytes; it returns the events each feed completed."""
+
+    def __init__(self, max_line_bytes: int = 4 * 1024 * 1024) -> None:
+        self._buffer = bytearray()
+        self._data: list[str] = []
+        self._event = ""
+        self._max_line_bytes = max_line_bytes
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        self._buffer += chunk
+        events: list[SSEEvent] = []
+        while True:
+            line = self._next_line()
+            if line is None:
+                break
+            event = self._process(line)
+            if event is not None:
+                events.append(event)
+        if len(self._buffer) > self._max_line_bytes:
+            raise SSEDecodeError(f"a stream line is longer than {self._max_line_bytes} bytes")
+        return events
+
+    @property
+    def pending(self) -> bool:
+        """True while part of an event has arrived without the blank line that ends it."""
+        return bool(self._data or self._buffer.strip())
+
+    def _next_line(self) -> str | None:
+        buffer = self._buffer
+        newline, carriage = buffer.find(b"\n"), buffer.find(b"\r")
+        if carriage == -1 or (newline != -1 and newline < carriage):
+            if newline == -1:
+                return None
+            end, skip = newline, newline + 1
+        else:  # a \r, alone or the first half of \r\n
+            if carriage + 1 == len(buffer):
+                return None  # wait: the \n may come in the next read
+            end = carriage
+            skip = carriage + 2 if buffer[carriage + 1] == 0x0A else carriage + 1
+        line = bytes(buffer[:end]).decode("utf-8", errors="replace")
+        del buffer[:skip]
+        return line
+
+    def _process(self, line: str) -> SSEEvent | None:
+        if not line:
+            if not self._data:
+                self._event = ""
+                return None
+            event = SSEEvent(data="\n".join(self._data), event=self._event or "message")
+            self._data, self._event = [], ""
+            return event
+        if line.startswith(":"):
+            return None  # comment, e.g. a keep-alive
+        name, _, value = line.partition(":")
+        if value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        return None  # id and retry are not used by any HF server

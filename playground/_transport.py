@@ -1,0 +1,228 @@
+"""The one place that talks HTTP.
+
+Sends prepared requests on shared connection pools (one ``httpx.Client`` per process,
+one ``httpx.AsyncClient`` per event loop), records each exchange, bounds what it reads
+into memory, and maps httpx's failures to this library's exceptions at this boundary.
+httpx is imported on first use, so ``import playground`` stays fast.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ._auth import redact_headers
+from ._errors import APIConnectionError, APIError, Timeout
+from ._exchange import Exchange, parse_body
+from ._prepare import PreparedRequest
+from ._settings import Settings
+
+if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
+
+_sync_client: httpx.Client | None = None
+_sync_lock = threading.Lock()
+# asyncio loads lazily too (it costs more to import than the rest of the package).
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+
+POOL_LIMITS = {"max_connections": 512, "max_keepalive_connections": 64}
+
+
+@dataclass
+class Reply:
+    """What came back: status, headers, body; or, for a stream that opened, the live response."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+    exchange: Exchange
+    stream: Any = None  # an open httpx.Response whose body is an event stream
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def _limits() -> httpx.Limits:
+    import httpx
+
+    return httpx.Limits(**POOL_LIMITS)
+
+
+def sync_client() -> httpx.Client:
+    global _sync_client
+    if _sync_client is None:
+        with _sync_lock:
+            if _sync_client is None:
+                import httpx
+
+                _sync_client = httpx.Client(limits=_limits(), follow_redirects=False)
+    return _sync_client
+
+
+def async_client() -> httpx.AsyncClient:
+    """The client for the running event loop (a client's connections belong to one loop)."""
+    import asyncio
+
+    import httpx
+
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        client = httpx.AsyncClient(limits=_limits(), follow_redirects=False)
+        _async_clients[loop] = client
+    return client
+
+
+def _timeout(settings: Settings, timeout: float | None) -> httpx.Timeout:
+    import httpx
+
+    read = timeout if timeout is not None else settings.read_timeout
+    return httpx.Timeout(read, connect=min(settings.connect_timeout, read))
+
+
+def _start(client: httpx.Client | httpx.AsyncClient, prepared: PreparedRequest, settings: Settings, timeout: float | None, exchanges: list[Exchange]) -> tuple[httpx.Request, Exchange]:
+    content = None
+    if prepared.json is not None:
+        import json
+
+        content = json.dumps(prepared.json, ensure_ascii=False).encode("utf-8")
+    request = client.build_request(
+        prepared.method, prepared.url, headers=prepared.headers, content=content, timeout=_timeout(settings, timeout)
+    )
+    exchange = Exchange(
+        purpose=prepared.purpose,
+        method=prepared.method,
+        url=str(request.url),
+        request_headers=redact_headers(request.headers.items()),
+        request_body=prepared.json,
+        started_at=time.time(),
+        clock_start=time.perf_counter(),
+    )
+    exchanges.append(exchange)
+    return request, exchange
+
+
+def _failure(error: Exception, exchange: Exchange, exchanges: list[Exchange], settings: Settings, timeout: float | None) -> APIError:
+    """httpx's exceptions, mapped once to ours."""
+    import httpx
+
+    host = urlsplit(exchange.url).netloc or exchange.url
+    if isinstance(error, httpx.TimeoutException):
+        limit = settings.connect_timeout if isinstance(error, httpx.ConnectTimeout) else (timeout or settings.read_timeout)
+        exchange.error = f"timed out after {limit:g} s ({type(error).__name__})"
+        return Timeout(
+            f"{host} did not answer within {limit:g} s: the endpoint may be busy, loading or unreachable; "
+            "try again, or allow longer with timeout=.",
+            exchanges=exchanges,
+        )
+    if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        exchange.error = str(error)
+        return APIConnectionError(f"{exchange.url} is not a URL that can be called: give an http:// or https:// address.", exchanges=exchanges)
+    reason = str(error) or type(error).__name__
+    exchange.error = f"{type(error).__name__}: {reason}"
+    if isinstance(error, httpx.ConnectError):
+        return APIConnectionError(
+            f"Could not connect to {host} ({reason}): check the endpoint URL and your network connection.",
+            exchanges=exchanges,
+        )
+    return APIConnectionError(
+        f"The connection to {host} failed ({reason}): check your network connection and try again.",
+        exchanges=exchanges,
+    )
+
+
+def _too_large(exchange: Exchange, exchanges: list[Exchange], limit: int) -> APIError:
+    exchange.error = f"reply larger than {limit} bytes; reading stopped"
+    return APIError(
+        f"The endpoint's reply is larger than {limit // (1024 * 1024)} MB, so it was not read: "
+        "ask for fewer tokens or check that the URL points at a model endpoint.",
+        status_code=exchange.status,
+        exchanges=exchanges,
+    )
+
+
+def _opened(response: httpx.Response, exchange: Exchange) -> None:
+    exchange.status = response.status_code
+    exchange.response_headers = dict(response.headers.items())
+    exchange.time_to_first_byte = exchange.elapsed()
+
+
+def _is_event_stream(prepared: PreparedRequest, response: httpx.Response) -> bool:
+    return prepared.stream and response.is_success and "text/event-stream" in response.headers.get("content-type", "")
+
+
+def _finish_body(response: httpx.Response, raw: bytes, exchange: Exchange) -> Reply:
+    exchange.response_body = parse_body(raw, response.headers.get("content-type"))
+    exchange.total_time = exchange.elapsed()
+    exchange.time_to_first_token = exchange.total_time
+    return Reply(response.status_code, exchange.response_headers, exchange.response_body, exchange)
+
+
+def send(prepared: PreparedRequest, settings: Settings, exchanges: list[Exchange], timeout: float | None = None) -> Reply:
+    """Send one request; a stream that opens with 2xx comes back open, anything else read."""
+    import httpx
+
+    client = sync_client()
+    request, exchange = _start(client, prepared, settings, timeout, exchanges)
+    try:
+        response = client.send(request, stream=True)
+    except httpx.HTTPError as error:
+        raise _failure(error, exchange, exchanges, settings, timeout) from None
+    _opened(response, exchange)
+    if _is_event_stream(prepared, response):
+        exchange.events = []
+        return Reply(response.status_code, exchange.response_headers, None, exchange, stream=response)
+    try:
+        raw = bytearray()
+        for piece in response.iter_bytes():
+            raw += piece
+            if len(raw) > settings.max_response_bytes:
+                raise _too_large(exchange, exchanges, settings.max_response_bytes)
+    except httpx.HTTPError as error:
+        raise _failure(error, exchange, exchanges, settings, timeout) from None
+    finally:
+        response.close()
+    return _finish_body(response, bytes(raw), exchange)
+
+
+async def asend(prepared: PreparedRequest, settings: Settings, exchanges: list[Exchange], timeout: float | None = None) -> Reply:
+    """The async twin of :func:`send`."""
+    import httpx
+
+    client = async_client()
+    request, exchange = _start(client, prepared, settings, timeout, exchanges)
+    try:
+        response = await client.send(request, stream=True)
+    except httpx.HTTPError as error:
+        raise _failure(error, exchange, exchanges, settings, timeout) from None
+    _opened(response, exchange)
+    if _is_event_stream(prepared, response):
+        exchange.events = []
+        return Reply(response.status_code, exchange.response_headers, None, exchange, stream=response)
+    try:
+        raw = bytearray()
+        async for piece in response.aiter_bytes():
+            raw += piece
+            if len(raw) > settings.max_response_bytes:
+                raise _too_large(exchange, exchanges, settings.max_response_bytes)
+    except httpx.HTTPError as error:
+        raise _failure(error, exchange, exchanges, settings, timeout) from None
+    finally:
+        await response.aclose()
+    return _finish_body(response, bytes(raw), exchange)
+
+
+def stream_failure(error: Exception, exchange: Exchange, exchanges: list[Exchange], settings: Settings, timeout: float | None) -> APIError | None:
+    """For the stream readers: an httpx failure mid-stream as our exception (None if not httpx's)."""
+    import httpx
+
+    if isinstance(error, httpx.HTTPError):
+        return _failure(error, exchange, exchanges, settings, timeout)
+    return None

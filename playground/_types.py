@@ -1,0 +1,187 @@
+"""OpenAI-shaped answers that read both ways: ``r.choices[0].message.content`` and
+``r["choices"][0]["message"]["content"]``.
+
+They are plain dicts underneath (``json.dumps(r)`` works); the raw HTTP exchanges and
+the route taken hang off the answer as attributes, outside the OpenAI data.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from ._exchange import Exchange
+
+
+class Record(dict):
+    """A dict whose keys also read and write as attributes, all the way down."""
+
+    _attributes: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, value in self.items():
+            dict.__setitem__(self, key, _wrap(value))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or name in type(self)._attributes:
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = _wrap(value)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, _wrap(value))
+
+    def model_dump(self) -> dict[str, Any]:
+        """A plain-dict copy (the pydantic name, as LiteLLM's objects have it)."""
+        return _unwrap(self)
+
+    to_dict = model_dump
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict) and not isinstance(value, Record):
+        return Record(value)
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    return value
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+class Usage(Record):
+    """Token counts. An estimate carries ``estimated: True``; server figures carry no flag."""
+
+    @property
+    def estimated(self) -> bool:
+        return bool(self.get("estimated", False))
+
+
+class ModelResponse(Record):
+    """A whole answer in OpenAI's ``chat.completion`` shape.
+
+    Extra attributes: ``exchanges`` (list of :class:`Exchange`, in the order sent),
+    ``route`` (the wire format used: "chat", "text-generation", "question-answering", ...),
+    ``task`` (the model's task as learnt, or None) and ``timings``.
+    """
+
+    _attributes = ("exchanges", "route", "task", "timings")
+
+
+class ModelResponseStream(Record):
+    """One streamed chunk in OpenAI's ``chat.completion.chunk`` shape."""
+
+
+def new_id() -> str:
+    return "chatcmpl-" + uuid.uuid4().hex[:24]
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count (about four characters a token for English text)."""
+    return max(1, round(len(text) / 4)) if text else 0
+
+
+def make_usage(
+    prompt_tokens: int | None, completion_tokens: int | None, *, prompt_text: str, completion_text: str
+) -> Usage:
+    """Usage from the server's figures where it gave both, else an estimate marked as one."""
+    if prompt_tokens is not None and completion_tokens is not None:
+        return Usage(
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            total_tokens=prompt_tokens + completion_tokens,
+        )
+    prompt = prompt_tokens if prompt_tokens is not None else estimate_tokens(prompt_text)
+    completion = completion_tokens if completion_tokens is not None else estimate_tokens(completion_text)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion, estimated=True)
+
+
+def make_response(
+    *,
+    model: str,
+    content: str,
+    finish_reason: str | None,
+    usage: Usage,
+    response_id: str | None = None,
+    created: int | None = None,
+    system_fingerprint: str | None = None,
+    tool_calls: list[Any] | None = None,
+    exchanges: list[Exchange],
+    route: str,
+    task: str | None,
+) -> ModelResponse:
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool_calls:
+        message["tool_calls"] = tool_calls
+    response = ModelResponse(
+        id=response_id or new_id(),
+        object="chat.completion",
+        created=created or int(time.time()),
+        model=model,
+        system_fingerprint=system_fingerprint,
+        choices=[{"index": 0, "message": message, "finish_reason": finish_reason}],
+        usage=usage,
+    )
+    response.exchanges = exchanges
+    response.route = route
+    response.task = task
+    response.timings = timings_of(exchanges)
+    return response
+
+
+def make_chunk(
+    *,
+    response_id: str,
+    created: int,
+    model: str,
+    content: str | None = None,
+    role: str | None = None,
+    finish_reason: str | None = None,
+    usage: Usage | None = None,
+) -> ModelResponseStream:
+    delta: dict[str, Any] = {}
+    if role:
+        delta["role"] = role
+    if content is not None:
+        delta["content"] = content
+    chunk = ModelResponseStream(
+        id=response_id,
+        object="chat.completion.chunk",
+        created=created,
+        model=model,
+        choices=[{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    )
+    if usage is not None:
+        chunk["usage"] = usage
+    return chunk
+
+
+def timings_of(exchanges: list[Exchange]) -> dict[str, float | None]:
+    """The turn's figures: first byte and first token of the answering exchange, and the
+    total from the first request sent to the end of the last."""
+    if not exchanges:
+        return {"time_to_first_byte": None, "time_to_first_token": None, "total_time": None}
+    first, last = exchanges[0], exchanges[-1]
+    offset = last.started_at - first.started_at
+
+    def shifted(value: float | None) -> float | None:
+        return None if value is None else offset + value
+
+    return {
+        "time_to_first_byte": shifted(last.time_to_first_byte),
+        "time_to_first_token": shifted(last.time_to_first_token),
+        "total_time": shifted(last.total_time),
+    }

@@ -1,0 +1,47 @@
+"""Shared fixtures: an isolated environment for every test, and the loopback HF fake."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import playground  # noqa: E402
+from fakehf import FakeHF  # noqa: E402
+
+TOKEN_ENV = ("HF_TOKEN", "HUGGINGFACE_API_KEY", "HF_HUB_OFFLINE", "HF_INFERENCE_ENDPOINT", "HF_ENDPOINT",
+             "HF_OIDC_RESOURCE", "PLAYGROUND_WAIT_FOR_MODEL", "PLAYGROUND_READ_TIMEOUT", "PLAYGROUND_CONNECT_TIMEOUT")
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path):
+    """No token, saved login or endpoint from the machine leaks into a test."""
+    for name in TOKEN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))  # no saved `huggingface-cli login` token
+    monkeypatch.setattr(playground, "huggingface_key", None)
+    playground.clear_caches()
+    yield
+    playground.clear_caches()
+
+
+@pytest.fixture(scope="session")
+def fake_server():
+    with FakeHF() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(fake_server, monkeypatch):
+    """The fake, reset, with the serverless API and the Hub pointed at it."""
+    fake_server.requests.clear()
+    fake_server.scripts.clear()
+    fake_server.stream_split = None
+    fake_server.keepalive = False
+    fake_server.token_delay = 0.0
+    monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)
+    monkeypatch.setenv("HF_ENDPOINT", fake_server.url)
+    return fake_server

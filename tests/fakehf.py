@@ -1,0 +1,490 @@
+"""A loopback server that answers the way Hugging Face's servers do.
+
+Built from the real exchanges in ``tests/data/hf-wire/recorded.json`` and TGI's OpenAPI
+document beside it (both copied from the project's shared reference material; see
+``tests/data/hf-wire/README.md``). It serves, on one port:
+
+* the Hub model API: ``GET /api/models/{id}`` (honours ``expand``);
+* the serverless Inference API: ``POST /hf-inference/models/{id}`` and
+  ``.../v1/chat/completions``;
+* dedicated TGI endpoints: ``/endpoints/{name}/`` with ``/info``, ``/health``, ``POST /``,
+  ``/generate``, ``/generate_stream`` and ``/v1/chat/completions``.
+
+Generation is canned and deterministic. Tests can script the next replies to a path
+(``script``), replay a recorded reply verbatim (``recorded``), and read every request the
+server saw (``requests``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+WIRE = Path(__file__).parent / "data" / "hf-wire"
+RECORDED = {entry["name"]: entry for entry in json.loads((WIRE / "recorded.json").read_text())}
+
+WORDS = [" Paris", " is", " the", " capital", " of", " France", ".", " It", " has", " museums", ",", " cafes", " and", " parks"]
+MAX_TOTAL_TOKENS = 4096
+
+
+@dataclass
+class Model:
+    id: str
+    pipeline_tag: str
+    chat_template: bool = False
+    gated: bool | str = False
+
+    @property
+    def tags(self) -> list[str]:
+        tags = ["transformers", "safetensors", self.pipeline_tag, "en"]
+        if self.chat_template:
+            tags.append("conversational")
+        return tags
+
+
+MODELS = {
+    m.id: m
+    for m in [
+        Model("deepset/deberta-v3-large-squad2", "question-answering"),
+        Model("deepset/roberta-base-squad2", "question-answering"),
+        Model("meta-llama/Llama-2-7b-hf", "text-generation", gated="manual"),
+        Model("meta-llama/Llama-2-7b-chat-hf", "text-generation", chat_template=True, gated="manual"),
+        Model("HuggingFaceH4/zephyr-7b-beta", "text-generation", chat_template=True),
+        Model("google/gemma-2b", "text-generation"),
+        Model("google/flan-t5-base", "text2text-generation"),
+        Model("facebook/bart-large-cnn", "summarization"),
+        Model("Helsinki-NLP/opus-mt-en-fr", "translation"),
+        Model("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "text-classification"),
+        Model("google/vit-base-patch16-224", "image-classification"),
+        Model("gpt2", "text-generation"),
+    ]
+}
+
+
+@dataclass
+class Endpoint:
+    """A dedicated endpoint: a TGI server for one model (or, tgi=False, a task container)."""
+
+    model: str
+    token: str | None = None
+    tgi: bool = True
+    version: str = "3.2.1"
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes | str | Any = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def recorded(name: str) -> Reply:
+    """A recorded response, verbatim."""
+    response = RECORDED[name]["response"]
+    body = response["body"]
+    raw = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+    return Reply(response["status"], raw.encode(), response["headers"]["content-type"])
+
+
+class FakeHF:
+    """Start with ``with FakeHF() as fake:``; ``fake.url`` is its base."""
+
+    def __init__(self) -> None:
+        self.requests: list[Seen] = []
+        self.scripts: dict[str, deque[Reply]] = {}
+        self.endpoints: dict[str, Endpoint] = {
+            "public-base": Endpoint("meta-llama/Llama-2-7b-hf"),
+            "private-chat": Endpoint("meta-llama/Llama-2-7b-chat-hf", token="hf_fake_private_endpoint_token"),
+            "zephyr-tgi1": Endpoint("HuggingFaceH4/zephyr-7b-beta", version="1.4.3"),
+            "qa-container": Endpoint("deepset/deberta-v3-large-squad2", tgi=False),
+        }
+        self.valid_tokens = {"hf_fake_valid_user_token", "hf_fake_private_endpoint_token"}
+        self.stream_split: int | None = None  # send streams in pieces of this many bytes
+        self.keepalive = False  # put ": keep-alive" comment lines between events
+        self.token_delay = 0.0
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    # --- control ---------------------------------------------------------------------
+
+    def script(self, path: str, *replies: Reply) -> None:
+        """The next requests to ``path`` get these replies, in order, whatever they ask."""
+        self.scripts.setdefault(path, deque()).extend(replies)
+
+    def endpoint_url(self, name: str) -> str:
+        return f"{self.url}/endpoints/{name}"
+
+    @property
+    def inference_url(self) -> str:
+        return f"{self.url}/hf-inference"
+
+    def seen(self, prefix: str = "") -> list[Seen]:
+        return [r for r in self.requests if r.path.startswith(prefix)]
+
+    def __enter__(self) -> FakeHF:
+        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "POST"])])
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("fake HF server did not start")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server and self._thread
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    # --- dispatch --------------------------------------------------------------------
+
+    async def _handle(self, request: Request) -> Response:
+        path = "/" + request.path_params["path"]
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        self.requests.append(Seen(request.method, path, dict(request.headers), body))
+        queue = self.scripts.get(path)
+        if queue:
+            return _respond(queue.popleft())
+        if path.startswith("/api/models/"):
+            return self._hub(path[len("/api/models/") :], request)
+        match = re.fullmatch(r"/hf-inference/models/(.+?)(/v1/chat/completions)?", path)
+        if match:
+            return await self._serverless(match.group(1), bool(match.group(2)), request, body, raw)
+        match = re.fullmatch(r"/endpoints/([^/]+)(/.*)?", path)
+        if match and match.group(1) in self.endpoints:
+            return await self._dedicated(self.endpoints[match.group(1)], match.group(2) or "/", request, body, raw)
+        return PlainTextResponse("Not Found", status_code=404)
+
+    def _hub(self, repo_id: str, request: Request) -> Response:
+        model = MODELS.get(repo_id)
+        if model is None:
+            return JSONResponse(
+                {"error": "Repository not found"}, status_code=404, headers={"x-error-code": "RepoNotFound"}
+            )
+        full = {
+            "_id": "65" + format(abs(hash(repo_id)) % 10**22, "022d"),
+            "id": model.id,
+            "modelId": model.id,
+            "author": model.id.split("/")[0],
+            "sha": "8cca527612d856d7d32bd94f8103728d614eb852",
+            "private": False,
+            "disabled": False,
+            "gated": model.gated,
+            "pipeline_tag": model.pipeline_tag,
+            "tags": model.tags,
+            "library_name": "transformers",
+            "downloads": 1234,
+            "likes": 56,
+            "lastModified": "2024-04-17T08:40:48.000Z",
+            "createdAt": "2023-07-13T16:16:13.000Z",
+        }
+        expand = request.query_params.getlist("expand") or request.query_params.getlist("expand[]")
+        if expand:
+            return JSONResponse({"_id": full["_id"], "id": full["id"], **{k: full[k] for k in expand if k in full}})
+        return JSONResponse(full)
+
+    async def _serverless(self, model_id: str, chat: bool, request: Request, body: Any, raw: bytes) -> Response:
+        token = _bearer(request)
+        if token is not None and token not in self.valid_tokens:
+            return JSONResponse({"error": "Invalid username or password."}, status_code=401)
+        model = MODELS.get(model_id)
+        if model is None:
+            return JSONResponse({"error": f"Model {model_id} does not exist"}, status_code=404)
+        if chat:
+            return await self._chat(model, body, raw, dialect="tgi3")
+        return await self._task(model, body, raw, dialect="tgi2")
+
+    async def _dedicated(self, endpoint: Endpoint, route: str, request: Request, body: Any, raw: bytes) -> Response:
+        if endpoint.token is not None and _bearer(request) != endpoint.token:
+            return Response(b"", status_code=401)  # TGI started with --api-key: empty body
+        model = MODELS[endpoint.model]
+        dialect = "tgi1" if endpoint.version.startswith("1.") else "tgi3"
+        if not endpoint.tgi:
+            if route == "/" and request.method == "POST":
+                return await self._task(model, body, raw, dialect=dialect)
+            return PlainTextResponse("Not Found", status_code=404)
+        if route == "/info" and request.method == "GET":
+            return JSONResponse(
+                {
+                    "model_id": model.id,
+                    "model_sha": "01c7f73d771dfac7d292323805ebc428287df4f9",
+                    "model_pipeline_tag": model.pipeline_tag,
+                    "max_concurrent_requests": 128,
+                    "max_best_of": 2,
+                    "max_stop_sequences": 4,
+                    "max_input_tokens": 4095,
+                    "max_total_tokens": MAX_TOTAL_TOKENS,
+                    "validation_workers": 2,
+                    "max_client_batch_size": 4,
+                    "router": "text-generation-router",
+                    "version": endpoint.version,
+                    "sha": "0ff6ff60ada291840beed63d8bf458d6f9606f7f",
+                    "docker_label": f"sha-{endpoint.version}",
+                }
+            )
+        if route == "/health" and request.method == "GET":
+            return Response(b"", status_code=200)
+        if route == "/v1/chat/completions" and request.method == "POST":
+            return await self._chat(model, body, raw, dialect=dialect)
+        if route in ("/", "/generate", "/generate_stream") and request.method == "POST":
+            if route == "/generate_stream" and isinstance(body, dict):
+                body = {**body, "stream": True}
+            return await self._text(model, body, raw, dialect=dialect, compat=(route == "/"), force_object=(route == "/generate"))
+        return PlainTextResponse("Not Found", status_code=404)
+
+    # --- the protocols ---------------------------------------------------------------
+
+    async def _task(self, model: Model, body: Any, raw: bytes, *, dialect: str) -> Response:
+        """The serverless (or task-container) POST to the model URL."""
+        tag = model.pipeline_tag
+        if tag == "text-generation":
+            return await self._text(model, body, raw, dialect=dialect, compat=True)
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        if tag == "question-answering":
+            if not isinstance(inputs, dict):
+                return JSONResponse({"error": ["Error in `inputs`: Input should be a valid dictionary"]}, status_code=400)
+            if "context" not in inputs:
+                return JSONResponse({"error": ["Error in `inputs.context`: field required"]}, status_code=400)
+            context, question = str(inputs["context"]), str(inputs.get("question", ""))
+            answer = _qa_answer(question, context)
+            start = context.find(answer)
+            return JSONResponse({"score": 0.9703434109687805, "start": start, "end": start + len(answer), "answer": answer})
+        if not isinstance(inputs, str):
+            return JSONResponse({"error": ["Error in `inputs`: Input should be a valid string"]}, status_code=400)
+        if tag == "text2text-generation":
+            return JSONResponse([{"generated_text": "Bonjour le monde"}])
+        if tag == "summarization":
+            return JSONResponse([{"summary_text": " ".join(inputs.split()[:8])}])
+        if tag == "translation":
+            return JSONResponse([{"translation_text": "Bonjour, comment allez-vous ?"}])
+        if tag == "text-classification":
+            return JSONResponse([[{"label": "POSITIVE", "score": 0.9998695850372314}, {"label": "NEGATIVE", "score": 0.00013043530634604394}]])
+        return JSONResponse({"error": f"Task {tag} is not supported for this payload"}, status_code=400)
+
+    async def _text(self, model: Model, body: Any, raw: bytes, *, dialect: str, compat: bool, force_object: bool = False) -> Response:
+        if not isinstance(body, dict) or "inputs" not in body:
+            return _deserialize_error(raw, "missing field `inputs`")
+        if not isinstance(body["inputs"], str):
+            return _deserialize_error(raw, "inputs: invalid type: map, expected a string")
+        params = body.get("parameters") or {}
+        stream = bool(body.get("stream"))
+        error = _validate(body["inputs"], params)
+        if error:
+            if stream:  # TGI reports validation failures of a stream as one error event in a 200
+                return _sse([{"error": error, "error_type": "validation"}], dialect, done=False)
+            return JSONResponse({"error": error, "error_type": "validation"}, status_code=422)
+        prompt = body["inputs"]
+        tokens, finish = _generate(params)
+        full = params.get("return_full_text")
+        full = (model.pipeline_tag == "text-generation") if full is None else full  # compat route default
+        text = "".join(tokens)
+        generated = (prompt + text) if (full and compat) else text
+        prompt_tokens = len(prompt.split())
+        if stream:
+            events = []
+            for index, token in enumerate(tokens, 1):
+                last = index == len(tokens) and finish != "eos_token"
+                events.append(_token_event(index, token, generated if last else None, params, finish, prompt_tokens, len(tokens)))
+            if finish == "eos_token":
+                events.append(_token_event(len(tokens) + 1, "</s>", generated, params, finish, prompt_tokens, len(tokens), special=True))
+            return self._stream(events, dialect, done=False)
+        details = None
+        if params.get("details"):
+            details = {
+                "finish_reason": finish,
+                "generated_tokens": len(tokens),
+                "seed": params.get("seed"),
+                "prefill": [],
+                "tokens": [{"id": 100 + i, "text": t, "logprob": -0.5, "special": False} for i, t in enumerate(tokens)],
+            }
+        item: dict[str, Any] = {"generated_text": generated}
+        if details is not None:
+            item["details"] = details
+        headers = {
+            "x-compute-type": "gpu+optimized",
+            "x-prompt-tokens": str(prompt_tokens),
+            "x-generated-tokens": str(len(tokens)),
+            "x-compute-time": "0.05",
+        }
+        return JSONResponse(item if force_object else [item], headers=headers)
+
+    async def _chat(self, model: Model, body: Any, raw: bytes, *, dialect: str) -> Response:
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return _deserialize_error(raw, 'messages: invalid type: string, expected a sequence')
+        if not model.chat_template:
+            return JSONResponse({"error": "Template error: template not found", "error_type": "template_error"}, status_code=422)
+        params = {"max_new_tokens": body.get("max_tokens"), **{k: body.get(k) for k in ("temperature", "top_p", "stop", "seed")}}
+        params = {k: v for k, v in params.items() if v is not None}
+        if params.get("temperature") == 0:
+            params.pop("temperature")
+        prompt = " ".join(str(m.get("content", "")) for m in body["messages"])
+        error = _validate(prompt, params)
+        if error:
+            return JSONResponse({"error": error, "error_type": "validation"}, status_code=422)
+        tokens, finish = _generate(params)
+        finish_reason = "length" if finish == "length" else "stop"
+        created = int(time.time())
+        legacy = dialect == "tgi1"
+        common = {
+            "id": "",
+            "object": "text_completion" if legacy else ("chat.completion.chunk" if body.get("stream") else "chat.completion"),
+            "created": created,
+            "model": model.id,
+            "system_fingerprint": "1.4.3-sha-e6bb3ff" if legacy else "3.2.1-native",
+        }
+        usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(tokens), "total_tokens": len(prompt.split()) + len(tokens)}
+        if body.get("stream"):
+            events = []
+            for index, token in enumerate(tokens):
+                last = index == len(tokens) - 1
+                choice = {"index": 0, "delta": {"role": "assistant", "content": token}, "logprobs": None,
+                          "finish_reason": finish_reason if (last and not legacy) else None}
+                events.append({**common, "choices": [choice], **({} if legacy else {"usage": None})})
+            if legacy:  # TGI 1.x: a last chunk with an empty delta, and no [DONE]
+                events.append({**common, "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish_reason}]})
+            return self._stream(events, dialect, done=not legacy)
+        message = {"role": "assistant", "content": "".join(tokens)}
+        return JSONResponse({**common, "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}], "usage": usage})
+
+    def _stream(self, events: list[Any], dialect: str, *, done: bool) -> Response:
+        return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _bearer(request: Request) -> str | None:
+    value = request.headers.get("authorization")
+    if value is None:
+        return None
+    return value[7:] if value.startswith("Bearer ") else value
+
+
+def _respond(reply: Reply) -> Response:
+    body = reply.body
+    if not isinstance(body, (bytes, str)):
+        body = json.dumps(body, separators=(",", ":"))
+    if isinstance(body, str):
+        body = body.encode()
+    if reply.content_type.startswith("text/event-stream"):
+        return StreamingResponse(iter([body]), status_code=reply.status, media_type=reply.content_type, headers=reply.headers)
+    return Response(body, status_code=reply.status, headers={"content-type": reply.content_type, **reply.headers})
+
+
+def _deserialize_error(raw: bytes, why: str) -> Response:
+    column = len(raw)
+    return PlainTextResponse(
+        f"Failed to deserialize the JSON body into the target type: {why} at line 1 column {column}", status_code=422
+    )
+
+
+def _validate(prompt: str, params: dict[str, Any]) -> str | None:
+    """TGI's parameter validation, with its messages."""
+    temperature = params.get("temperature")
+    if temperature is not None and temperature <= 0:
+        return "Input validation error: `temperature` must be strictly positive"
+    top_p = params.get("top_p")
+    if top_p is not None and not 0 < top_p < 1:
+        return "Input validation error: `top_p` must be > 0.0 and < 1.0"
+    stop = params.get("stop") or []
+    if len(stop) > 4:
+        return f"Input validation error: `stop` supports up to 4 stop sequences. Given: {len(stop)}"
+    max_new = params.get("max_new_tokens") or 20
+    prompt_tokens = len(prompt.split())
+    if prompt_tokens + max_new > MAX_TOTAL_TOKENS:
+        return (
+            f"Input validation error: `inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL_TOKENS}. "
+            f"Given: {prompt_tokens} `inputs` tokens and {max_new} `max_new_tokens`"
+        )
+    return None
+
+
+def _generate(params: dict[str, Any]) -> tuple[list[str], str]:
+    """Canned tokens: the WORDS sentence, cut at max_new_tokens or a stop sequence; a
+    limit beyond the sentence ends it with the end-of-sequence token."""
+    limit = params.get("max_new_tokens") or 20
+    tokens: list[str] = []
+    for word in WORDS[:limit]:
+        tokens.append(word)
+        if any(stop in "".join(tokens) for stop in params.get("stop") or []):
+            return tokens, "stop_sequence"
+    return tokens, ("length" if limit <= len(WORDS) else "eos_token")
+
+
+def _token_event(index, text, generated, params, finish, prompt_tokens, generated_tokens, special=False):
+    details = None
+    if generated is not None and params.get("details"):
+        details = {"finish_reason": finish, "generated_tokens": generated_tokens, "input_length": prompt_tokens, "seed": params.get("seed")}
+    return {
+        "index": index,
+        "token": {"id": 100 + index, "text": text, "logprob": -0.5, "special": special},
+        "generated_text": generated,
+        "details": details,
+    }
+
+
+def _qa_answer(question: str, context: str) -> str:
+    """A span of the context: the last capitalised word of the sentence that shares most
+    words with the question (enough to answer "What is the capital of France?")."""
+    asked = {w.strip("?.,").lower() for w in question.split()}
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", context) if s.strip()] or [context]
+    best = max(sentences, key=lambda s: len(asked & {w.strip(".,").lower() for w in s.split()}))
+    words = [w.strip(".,;:!?") for w in best.split()]
+    capitalised = [w for w in words[1:] if w[:1].isupper()]
+    return capitalised[-1] if capitalised else (words[-1] if words else "")
+
+
+def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0) -> StreamingResponse:
+    prefix = "data:" if dialect in ("tgi1", "tgi2") else "data: "
+    parts = []
+    for event in events:
+        parts.append(f"{prefix}{json.dumps(event, separators=(',', ':'))}\n\n".encode())
+        if keepalive:
+            parts.append(b": keep-alive\n\n")
+    if done:
+        parts.append(f"{prefix}[DONE]\n\n".encode())
+
+    async def body():
+        for part in parts:
+            if delay:
+                await asyncio.sleep(delay)
+            if split:
+                for i in range(0, len(part), split):
+                    yield part[i : i + split]
+                    await asyncio.sleep(0)
+            else:
+                yield part
+
+    return StreamingResponse(body(), media_type="text/event-stream")
