@@ -19,7 +19,7 @@ from ._mapping import StreamState, chunks_of, malformed
 from ._prepare import CHAT_PASSTHROUGH, HF_TEXT_PARAMS, GenerationParams, Target
 from ._prompt import normalize_messages
 from ._settings import Settings
-from ._sse import SSEDecodeError, SSEDecoder
+from ._sse import SSEDecodeError, SSEDecoder, SSEEvent
 from ._tasks import hub_task
 from ._transport import Reply
 from ._types import ModelResponse, ModelResponseStream
@@ -125,7 +125,8 @@ class StreamReader:
     def done(self) -> bool:
         return self.state.done
 
-    def feed(self, raw: bytes) -> list[ModelResponseStream]:
+    def feed(self, raw: bytes) -> Iterator[ModelResponseStream]:
+        """Chunks one by one, so that those before an error event reach the caller first."""
         self.received += len(raw)
         if self.received > self.limit:
             self.exchange.error = f"stream larger than {self.limit} bytes; reading stopped"
@@ -140,18 +141,21 @@ class StreamReader:
         except SSEDecodeError as error:
             self.exchange.error = str(error)
             raise malformed("a readable event stream", str(error), exchanges=self.exchanges, model=self.state.model) from None
-        chunks: list[ModelResponseStream] = []
+        yield from self._deliver(events)
+
+    def _deliver(self, events: list[SSEEvent]) -> Iterator[ModelResponseStream]:
         for event in events:
             self.exchange.events.append(_event_data(event.data))
             produced = self.state.on_event(event.data, self.exchanges)
             if self.exchange.time_to_first_token is None and any(c["choices"][0]["delta"].get("content") for c in produced):
                 self.exchange.time_to_first_token = self.exchange.elapsed()
-            chunks += produced
-        return chunks
+            yield from produced
 
-    def end(self) -> list[ModelResponseStream]:
+    def end(self) -> Iterator[ModelResponseStream]:
+        """At end of stream: what the decoder held back, then the closing chunk (or an error)."""
+        yield from self._deliver(self.decoder.flush())
         self.closed()
-        return self.state.finish(self.exchanges)
+        yield from self.state.finish(self.exchanges)
 
     def closed(self) -> None:
         if self.exchange.total_time is None:

@@ -107,22 +107,23 @@ def error_from_response(
     hf = read_hf_error(body)
     said = f"HTTP {status}: {hf.text}" if hf.text else f"HTTP {status}"
     where = f"the endpoint at {url}" if dedicated else f"the Inference API for {model}"
+    Where = where[0].upper() + where[1:]  # noqa: N806 (str.capitalize would lower the model id)
     kind = error_for_status(status)
     extra: dict[str, Any] = {}
     if status in (401, 403):
         if status == 403 or (hf.text and "gated" in hf.text.lower()):
             message = (
-                f"{where.capitalize()} refused the token ({said}). If {model or 'the model'} is gated, ask for access on "
+                f"{Where} refused the token ({said}). If {model or 'the model'} is gated, ask for access on "
                 "its model page; otherwise use a token with read access (check HF_TOKEN or pass api_key)."
             )
         elif sent_token:
             message = (
-                f"{where.capitalize()} refused the token ({said}): check HF_TOKEN or pass api_key=\"hf_...\" "
+                f"{Where} refused the token ({said}): check HF_TOKEN or pass api_key=\"hf_...\" "
                 "with a valid token that can use this endpoint."
             )
         else:
             message = (
-                f"{where.capitalize()} needs a token ({said}): set HF_TOKEN or pass api_key=\"hf_...\"."
+                f"{Where} needs a token ({said}): set HF_TOKEN or pass api_key=\"hf_...\"."
             )
     elif status == 404:
         message = (
@@ -135,7 +136,7 @@ def error_from_response(
             kind = ContextWindowExceededError
             message = f"The conversation and max_tokens are too long for this model ({said}): lower max_tokens or shorten the conversation."
         else:
-            message = f"{where.capitalize()} refused the request ({said}): check the parameters in the request shown with it."
+            message = f"{Where} refused the request ({said}): check the parameters in the request shown with it."
     elif status == 429:
         retry_after = retry_after_seconds(headers)
         extra["retry_after"] = retry_after
@@ -155,16 +156,16 @@ def error_from_response(
             )
         else:
             message = (
-                f"{where.capitalize()} is unavailable ({said}): it may be paused, scaled to zero or restarting; "
+                f"{Where} is unavailable ({said}): it may be paused, scaled to zero or restarting; "
                 "wait a minute and try again."
             )
     elif 300 <= status < 400:
         location = next((v for k, v in headers.items() if k.lower() == "location"), "another address")
-        message = f"{where.capitalize()} redirected to {location} ({said}); use that address as the endpoint URL."
+        message = f"{Where} redirected to {location} ({said}); use that address as the endpoint URL."
     elif status >= 500 or status == 424:
-        message = f"{where.capitalize()} failed while answering ({said}): try again; if it keeps failing, check the endpoint's logs."
+        message = f"{Where} failed while answering ({said}): try again; if it keeps failing, check the endpoint's logs."
     else:
-        message = f"{where.capitalize()} answered with an unexpected status ({said})."
+        message = f"{Where} answered with an unexpected status ({said})."
     return kind(
         message,
         status_code=status,
@@ -352,6 +353,7 @@ class StreamState:
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    token_events: int = 0
     done: bool = False
     _sent_role: bool = False
 
@@ -362,7 +364,10 @@ class StreamState:
 
     @property
     def usage(self) -> Usage:
-        return make_usage(self.prompt_tokens, self.completion_tokens, prompt_text=self.prompt, completion_text="".join(self.text))
+        # TGI sends one token per event: without server figures, the count of events is a
+        # better estimate of the completion tokens than the length of the text.
+        completion = self.completion_tokens if self.completion_tokens is not None else (self.token_events or None)
+        return make_usage(self.prompt_tokens, completion, prompt_text=self.prompt, completion_text="".join(self.text))
 
     def on_event(self, data: str, exchanges: list[Exchange]) -> list[ModelResponseStream]:
         if self.done:
@@ -413,6 +418,7 @@ class StreamState:
         if not isinstance(token, dict) or not isinstance(token.get("text"), str):
             raise malformed("a text-generation stream", payload, exchanges=exchanges, model=self.model)
         chunks = []
+        self.token_events += 1
         if not token.get("special"):
             self.text.append(token["text"])
             chunks.append(self._chunk(content=token["text"]))
@@ -446,6 +452,7 @@ class StreamState:
         chunks = []
         content = delta.get("content") if isinstance(delta, dict) else None
         if isinstance(content, str) and content:
+            self.token_events += 1
             self.text.append(content)
             chunks.append(self._chunk(content=content))
         if choice.get("finish_reason"):

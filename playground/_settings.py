@@ -24,9 +24,9 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number of seconds; set it to e.g. {default:g}.") from None
+        raise ValueError(f"{name}={raw!r} is not a number; set it to e.g. {default:g}.") from None
     if value <= 0:
-        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}.")
+        raise ValueError(f"{name} must be a positive number, not {raw!r}.")
     return value
 
 
@@ -61,4 +61,5 @@ class Settings:
             connect_timeout=_float(env, "PLAYGROUND_CONNECT_TIMEOUT", cls.connect_timeout),
             read_timeout=_float(env, "PLAYGROUND_READ_TIMEOUT", cls.read_timeout),
             wait_for_model=_float(env, "PLAYGROUND_WAIT_FOR_MODEL", cls.wait_for_model),
+            max_response_bytes=int(_float(env, "PLAYGROUND_MAX_RESPONSE_MB", cls.max_response_bytes / 2**20) * 2**20),
         )

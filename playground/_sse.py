@@ -45,6 +45,12 @@ class SSEDecoder:
             raise SSEDecodeError(f"a stream line is longer than {self._max_line_bytes} bytes")
         return events
 
+    def flush(self) -> list[SSEEvent]:
+        """At end of stream: a last ``\r`` held back in case ``\n`` followed ends its line."""
+        if self._buffer.endswith(b"\r"):
+            return self.feed(b"\n")
+        return []
+
     @property
     def pending(self) -> bool:
         """True while part of an event has arrived without the blank line that ends it."""

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Before anything imports huggingface_hub (it reads HF_HOME once): no saved login of the machine's.
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf-home-")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import playground  # noqa: E402
 from fakehf import FakeHF  # noqa: E402
 
-TOKEN_ENV = ("HF_TOKEN", "HUGGINGFACE_API_KEY", "HF_HUB_OFFLINE", "HF_INFERENCE_ENDPOINT", "HF_ENDPOINT",
+TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_API_KEY", "HF_HUB_OFFLINE", "HF_INFERENCE_ENDPOINT", "HF_ENDPOINT",
              "HF_OIDC_RESOURCE", "PLAYGROUND_WAIT_FOR_MODEL", "PLAYGROUND_READ_TIMEOUT", "PLAYGROUND_CONNECT_TIMEOUT")
 
 
@@ -21,7 +26,9 @@ def isolated(monkeypatch, tmp_path):
     """No token, saved login or endpoint from the machine leaks into a test."""
     for name in TOKEN_ENV:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))  # no saved `huggingface-cli login` token
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "saved-token"))  # no saved login
     monkeypatch.setattr(playground, "huggingface_key", None)
     playground.clear_caches()
     yield

@@ -98,6 +98,7 @@ class Reply:
     body: bytes | str | Any = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering
 
 
 def recorded(name: str) -> Reply:
@@ -176,7 +177,10 @@ class FakeHF:
         self.requests.append(Seen(request.method, path, dict(request.headers), body))
         queue = self.scripts.get(path)
         if queue:
-            return _respond(queue.popleft())
+            reply = queue.popleft()
+            if reply.delay:
+                await asyncio.sleep(reply.delay)
+            return _respond(reply)
         if path.startswith("/api/models/"):
             return self._hub(path[len("/api/models/") :], request)
         match = re.fullmatch(r"/hf-inference/models/(.+?)(/v1/chat/completions)?", path)

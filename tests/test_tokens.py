@@ -1,0 +1,86 @@
+"""Which token goes out, how it is written, and that it is never shown."""
+
+import pytest
+from huggingface_hub import constants
+
+import playground
+from playground import completion
+
+CHAT = [{"role": "user", "content": "Hi"}]
+MODEL = "HuggingFaceH4/zephyr-7b-beta"
+
+
+def sent_authorization(fake):
+    calls = fake.seen("/hf-inference/")
+    assert calls, "nothing reached the endpoint"
+    return {call.headers.get("authorization") for call in calls}
+
+
+SOURCES = ["api_key", "huggingface_key", "HF_TOKEN", "HUGGINGFACE_API_KEY", "saved login"]
+
+
+@pytest.mark.parametrize("winner", range(len(SOURCES)))
+def test_precedence_first_source_wins(fake, monkeypatch, tmp_path, winner):
+    """Every source from ``winner`` on is set, each with its own token: the first one is used."""
+    tokens = {name: f"hf_fake_valid_user_token" if i == winner else f"hf_fake_loser_{i}" for i, name in enumerate(SOURCES)}
+    kwargs = {}
+    for name in SOURCES[winner:]:
+        if name == "api_key":
+            kwargs["api_key"] = tokens[name]
+        elif name == "huggingface_key":
+            playground.huggingface_key = tokens[name]
+        elif name == "saved login":
+            path = tmp_path / "saved-login-token"
+            path.write_text(tokens[name])
+            monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(path))
+        else:
+            monkeypatch.setenv(name, tokens[name])
+
+    r = completion(model=MODEL, messages=CHAT, **kwargs)
+
+    assert sent_authorization(fake) == {"Bearer hf_fake_valid_user_token"}
+    assert r.exchanges[-1].request_headers["authorization"] == "Bearer hf_***"
+
+
+def test_no_token_anywhere_sends_no_authorization_header(fake):
+    completion(model=MODEL, messages=CHAT)
+    assert sent_authorization(fake) == {None}
+
+
+def test_api_key_false_skips_the_chain(fake, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "hf_fake_valid_user_token")
+    playground.huggingface_key = "hf_fake_valid_user_token"
+    completion(model=MODEL, messages=CHAT, api_key=False)
+    assert sent_authorization(fake) == {None}
+
+
+def test_hub_lookup_gets_no_token_when_the_hub_is_not_a_hugging_face_host(fake, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "hf_fake_valid_user_token")
+    completion(model=MODEL, messages=CHAT)
+    hub_calls = fake.seen("/api/models/")
+    assert hub_calls and all("authorization" not in call.headers for call in hub_calls)
+    assert sent_authorization(fake) == {"Bearer hf_fake_valid_user_token"}
+
+
+def test_refused_token_error_says_what_to_do_and_never_shows_the_token(fake):
+    secret = "hf_fake_wrong_token_never_shown_1234"
+    with pytest.raises(playground.AuthenticationError) as caught:
+        completion(model=MODEL, messages=CHAT, api_key=secret)
+    error = caught.value
+    assert error.status_code == 401 and error.hf_error == "Invalid username or password."
+    assert "refused the token" in str(error) and "HF_TOKEN" in str(error)
+    shown = repr(error) + str(error) + repr([e.to_dict() for e in error.exchanges])
+    assert secret not in shown and "hf_***" in shown
+
+
+def test_is_huggingface_url():
+    from playground._auth import is_huggingface_url
+
+    assert is_huggingface_url("https://huggingface.co")
+    assert is_huggingface_url("https://xyz.us-east-1.aws.endpoints.huggingface.cloud")
+    assert is_huggingface_url("https://someone-space.hf.space/")
+    assert not is_huggingface_url("http://huggingface.co")  # not over https
+    assert not is_huggingface_url("https://huggingface.co.evil.example")
+    assert not is_huggingface_url("https://evilhuggingface.co")
+    assert not is_huggingface_url("http://127.0.0.1:8080")
+    assert is_huggingface_url("https://models.example.org", extra_hosts=["models.example.org"])
