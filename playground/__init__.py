@@ -11,7 +11,7 @@ Importing this package loads neither gradio nor httpx; httpx loads on the first 
 
 from . import errors
 from ._auth import redact_headers, redact_token, scrub
-from ._client import AsyncCompletionStream, CompletionStream, acompletion, completion
+from ._client import AsyncCompletionStream, CompletionStream, RouteInfo, acompletion, aresolve_route, completion, resolve_route
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -40,6 +40,9 @@ __all__ = [
     "completion",
     "acompletion",
     "huggingface_key",
+    "resolve_route",
+    "aresolve_route",
+    "RouteInfo",
     "CompletionStream",
     "AsyncCompletionStream",
     "ModelResponse",

@@ -7,14 +7,15 @@ so that swapping the import is enough.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from . import _transport
 from ._auth import resolve_token
 from ._errors import APIError, BadRequestError
 from ._exchange import Exchange
-from ._flow import AskHub, Call, LoadingStatus, Send, Sleep, StreamStart, plan
+from ._flow import AskHub, Call, LoadingStatus, Send, Sleep, StreamStart, choose_route, plan
 from ._mapping import StreamState, chunks_of, malformed
 from ._prepare import CHAT_PASSTHROUGH, HF_TEXT_PARAMS, GenerationParams, Target
 from ._prompt import normalize_messages
@@ -55,9 +56,7 @@ def _make_call(
         )
     if not isinstance(model, str):
         raise BadRequestError(f"model must be a model id such as 'meta-llama/Llama-2-7b-chat-hf', not {model!r}.")
-    model = model.strip()
-    if model.startswith(PROVIDER + "/"):  # LiteLLM's "huggingface/<model id>" spelling
-        model = model[len(PROVIDER) + 1 :]
+    model = _strip_provider(model)
     for alias, name in (("base_url", "api_base"), ("request_timeout", "timeout")):
         if alias in extra:
             value = extra.pop(alias)
@@ -98,6 +97,12 @@ def _make_call(
         timeout=timeout,
         on_wait=on_wait,
     )
+
+
+def _strip_provider(model: str) -> str:
+    """LiteLLM's "huggingface/<model id>" spelling, as the model id."""
+    model = model.strip()
+    return model[len(PROVIDER) + 1 :] if model.startswith(PROVIDER + "/") else model
 
 
 OPENAI_PARAMS = ("max_tokens", "temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty")
@@ -267,6 +272,80 @@ async def _aiter(items: list[ModelResponseStream]) -> AsyncIterator[ModelRespons
         yield item
 
 
+def _run(steps: Generator[Any, Any, Any], settings: Settings, token: str | None, timeout: float | None, exchanges: list[Exchange]) -> Any:
+    """Drive a plan with blocking I/O; returns what the plan returns."""
+    result: Any = None
+    while True:
+        try:
+            action = steps.send(result)
+        except StopIteration as done:
+            return done.value
+        if isinstance(action, Send):
+            result = _transport.send(action.request, settings, exchanges, timeout)
+        elif isinstance(action, Sleep):
+            time.sleep(action.seconds)
+            result = None
+        elif isinstance(action, AskHub):
+            result = hub_task(action.model, token, settings)
+
+
+async def _arun(steps: Generator[Any, Any, Any], settings: Settings, token: str | None, timeout: float | None, exchanges: list[Exchange]) -> Any:
+    """Drive a plan with awaits (the Hub look-up runs in a thread: huggingface_hub blocks)."""
+    import asyncio
+
+    result: Any = None
+    while True:
+        try:
+            action = steps.send(result)
+        except StopIteration as done:
+            return done.value
+        if isinstance(action, Send):
+            result = await _transport.asend(action.request, settings, exchanges, timeout)
+        elif isinstance(action, Sleep):
+            await asyncio.sleep(action.seconds)
+            result = None
+        elif isinstance(action, AskHub):
+            result = await asyncio.to_thread(hub_task, action.model, token, settings)
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """What :func:`resolve_route` learnt: the wire format a call would use, and why."""
+
+    route: str
+    """"chat", "text-generation", "question-answering", "summarization", ..."""
+    task: str | None
+    """The model's pipeline tag, when known."""
+    source: str | None
+    """Where it came from: "hub", "endpoint /info", "task=", or None when unknown."""
+    exchanges: list[Exchange]
+
+
+def _route_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings, str | None]:
+    settings = Settings.from_env()
+    token = resolve_token(api_key, settings)
+    target = Target.resolve(_strip_provider(model), api_base, settings)
+    return choose_route(target, token, task), settings, token
+
+
+def resolve_route(model: str, *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None) -> RouteInfo:
+    """The route a call to ``model`` would take, learnt as a call learns it (and cached
+    the same way), without sending a generation request. Raises :class:`BadRequestError`
+    for a task the playground cannot chat with, and connection errors for a dead endpoint."""
+    steps, settings, token = _route_steps(model, api_base, api_key, task)
+    exchanges: list[Exchange] = []
+    route, found = _run(steps, settings, token, None, exchanges)
+    return RouteInfo(route, found.pipeline_tag if found else None, found.source if found else None, exchanges)
+
+
+async def aresolve_route(model: str, *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None) -> RouteInfo:
+    """The async twin of :func:`resolve_route`."""
+    steps, settings, token = _route_steps(model, api_base, api_key, task)
+    exchanges: list[Exchange] = []
+    route, found = await _arun(steps, settings, token, None, exchanges)
+    return RouteInfo(route, found.pipeline_tag if found else None, found.source if found else None, exchanges)
+
+
 def completion(
     model: str,
     messages: list[dict[str, Any]],
@@ -314,21 +393,7 @@ def completion(
     """
     call = _call_from(dict(locals()))
     exchanges: list[Exchange] = []
-    steps = plan(call, exchanges)
-    result: Any = None
-    while True:
-        try:
-            action = steps.send(result)
-        except StopIteration as done:
-            outcome = done.value
-            break
-        if isinstance(action, Send):
-            result = _transport.send(action.request, call.settings, exchanges, call.timeout)
-        elif isinstance(action, Sleep):
-            time.sleep(action.seconds)
-            result = None
-        elif isinstance(action, AskHub):
-            result = hub_task(action.model, call.token, call.settings)
+    outcome = _run(plan(call, exchanges), call.settings, call.token, call.timeout, exchanges)
     if isinstance(outcome, StreamStart):
         return CompletionStream(_sync_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task)
     if call.stream:
@@ -360,26 +425,9 @@ async def acompletion(
 ) -> ModelResponse | AsyncCompletionStream:
     """The async twin of :func:`completion`: same arguments, same answers and errors;
     with ``stream=True`` an :class:`AsyncCompletionStream` for ``async for``."""
-    call = _call_from(dict(locals()))  # first: locals() must hold only the arguments
-
-    import asyncio
-
+    call = _call_from(dict(locals()))
     exchanges: list[Exchange] = []
-    steps = plan(call, exchanges)
-    result: Any = None
-    while True:
-        try:
-            action = steps.send(result)
-        except StopIteration as done:
-            outcome = done.value
-            break
-        if isinstance(action, Send):
-            result = await _transport.asend(action.request, call.settings, exchanges, call.timeout)
-        elif isinstance(action, Sleep):
-            await asyncio.sleep(action.seconds)
-            result = None
-        elif isinstance(action, AskHub):
-            result = await asyncio.to_thread(hub_task, action.model, call.token, call.settings)
+    outcome = await _arun(plan(call, exchanges), call.settings, call.token, call.timeout, exchanges)
     if isinstance(outcome, StreamStart):
         return AsyncCompletionStream(_async_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task)
     if call.stream:

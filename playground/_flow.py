@@ -115,7 +115,7 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
     Returns a :class:`ModelResponse`, or a :class:`StreamStart` for a stream that opened.
     Raises the typed error of the last reply when no route answers.
     """
-    route, found = yield from _choose_route(call)
+    route, found = yield from choose_route(call.target, call.token, call.task)
     task = found.pipeline_tag if found else None
     target, params = call.target, call.params
     purpose = None
@@ -159,22 +159,22 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
     return task_response(route, reply.body, model=target.model, prompt=prompt, exchanges=exchanges, task=task or route)
 
 
-def _choose_route(call: Call) -> Generator[Send | AskHub, Any, tuple[str, ModelTask | None]]:
-    if call.task:
-        route = TASK_TO_ROUTE.get(call.task)
+def choose_route(target: Target, token: str | None, task: str | None) -> Generator[Send | AskHub, Any, tuple[str, ModelTask | None]]:
+    """The route for a model: forced by ``task``, else from the endpoint's /info or the Hub."""
+    if task:
+        route = TASK_TO_ROUTE.get(task)
         if route is None:
             raise BadRequestError(
-                f"task={call.task!r} is not one the playground speaks: use one of {', '.join(sorted(TASK_TO_ROUTE))}, "
+                f"task={task!r} is not one the playground speaks: use one of {', '.join(sorted(TASK_TO_ROUTE))}, "
                 "or leave task unset to learn it from the model."
             )
-        return route, ModelTask(pipeline_tag=call.task, source="task=")
+        return route, ModelTask(pipeline_tag=task, source="task=")
 
-    target = call.target
     found: ModelTask | None = None
     if target.dedicated:
         known, found = _tasks.cached_endpoint_task(target.info_url)
         if not known:
-            reply = yield Send(prepare_info(target, call.token))
+            reply = yield Send(prepare_info(target, token))
             found = _task_from_info(reply)
             if reply.ok or reply.status in (404, 405):  # answered, or not a TGI server: both final
                 _tasks.remember_endpoint_task(target.info_url, found)

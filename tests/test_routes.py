@@ -165,3 +165,14 @@ def test_answer_reads_both_ways_and_serialises(fake):
     assert r.id.startswith("chatcmpl-") and isinstance(r.created, int) and r.model == "HuggingFaceH4/zephyr-7b-beta"
     assert json.loads(json.dumps(r))["usage"]["total_tokens"] == r.usage.total_tokens
     assert r.timings["total_time"] >= r.timings["time_to_first_byte"] > 0
+
+
+def test_resolve_route_tells_the_app_what_a_model_does(fake):
+    info = playground.resolve_route("deepset/deberta-v3-large-squad2")
+    assert (info.route, info.task, info.source) == ("question-answering", "question-answering", "hub")
+    dedicated = playground.resolve_route("x", api_base=fake.endpoint_url("public-base"))
+    assert (dedicated.route, dedicated.task, dedicated.source) == ("chat", "text-generation", "endpoint /info")
+    assert [e.purpose for e in dedicated.exchanges] == ["task look-up (GET /info)"]
+    assert fake.seen("/hf-inference/") == []  # nothing generated
+    with pytest.raises(playground.BadRequestError, match="image-classification"):
+        playground.resolve_route("google/vit-base-patch16-224")
