@@ -10,7 +10,7 @@ Importing this package loads neither gradio nor httpx; httpx loads on the first 
 """
 
 from . import errors
-from ._auth import redact_headers, redact_token, scrub
+from ._auth import is_huggingface_url, redact_headers, redact_token, scrub
 from ._client import AsyncCompletionStream, CompletionStream, RouteInfo, acompletion, aresolve_route, completion, resolve_route
 from ._errors import (
     APIConnectionError,
@@ -29,7 +29,7 @@ from ._exchange import Exchange
 from ._flow import LoadingStatus
 from ._settings import Settings
 from ._tasks import clear_caches
-from ._types import ModelResponse, ModelResponseStream, Usage
+from ._types import ModelResponse, ModelResponseStream, Usage, timings_of
 
 huggingface_key: str | None = None
 """A token for every call that passes no ``api_key`` (checked before ``HF_TOKEN``)."""
@@ -53,6 +53,8 @@ __all__ = [
     "Settings",
     "clear_caches",
     "redact_headers",
+    "is_huggingface_url",
+    "timings_of",
     "redact_token",
     "scrub",
     "errors",

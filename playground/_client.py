@@ -150,7 +150,7 @@ class StreamReader:
 
     def _deliver(self, events: list[SSEEvent]) -> Iterator[ModelResponseStream]:
         for event in events:
-            self.exchange.events.append(_event_data(event.data))
+            self.exchange.events.append(event.data)  # verbatim, as on the wire
             produced = self.state.on_event(event.data, self.exchanges)
             if self.exchange.time_to_first_token is None and any(c["choices"][0]["delta"].get("content") for c in produced):
                 self.exchange.time_to_first_token = self.exchange.elapsed()
@@ -165,15 +165,6 @@ class StreamReader:
     def closed(self) -> None:
         if self.exchange.total_time is None:
             self.exchange.total_time = self.exchange.elapsed()
-
-
-def _event_data(data: str) -> Any:
-    import json
-
-    try:
-        return json.loads(data)
-    except ValueError:
-        return data
 
 
 class CompletionStream(Iterator[ModelResponseStream]):

@@ -26,8 +26,8 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict)
     response_body: Any = None
     """Parsed JSON when the body is JSON, else its text; None for a stream."""
-    events: list[Any] | None = None
-    """For a stream: each event's data, parsed as JSON where it is JSON."""
+    events: list[str] | None = None
+    """For a stream: each event's data, verbatim (see :meth:`parsed_events`)."""
     error: str | None = None
     """What stood in for a response: connection refused, timeout, stream cut short."""
     started_at: float = 0.0
@@ -44,6 +44,16 @@ class Exchange:
     @property
     def is_stream(self) -> bool:
         return self.events is not None
+
+    def parsed_events(self) -> list[Any]:
+        """The stream's events parsed as JSON where they are JSON (``[DONE]`` stays text)."""
+        parsed = []
+        for data in self.events or []:
+            try:
+                parsed.append(json.loads(data))
+            except ValueError:
+                parsed.append(data)
+        return parsed
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, JSON-serialisable, for the UI and for logs."""

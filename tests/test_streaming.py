@@ -66,7 +66,7 @@ def test_stream_falls_back_to_text_generation_too(fake):
     stream = completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, api_base=fake.endpoint_url("public-base"), stream=True, max_tokens=3)
     assert text_of(stream) == " Paris is the"
     assert [e.status for e in stream.exchanges] == [200, 422, 200]
-    assert stream.exchanges[-1].events[-1]["details"]["finish_reason"] == "length"
+    assert stream.exchanges[-1].parsed_events()[-1]["details"]["finish_reason"] == "length"
 
 
 def test_recorded_validation_error_inside_a_200_stream(fake):
@@ -76,7 +76,7 @@ def test_recorded_validation_error_inside_a_200_stream(fake):
     with pytest.raises(playground.ContextWindowExceededError) as caught:
         list(stream)
     assert "before any text" in str(caught.value) and caught.value.error_type == "validation"
-    assert stream.exchanges[-1].events[0]["error_type"] == "validation"
+    assert stream.exchanges[-1].parsed_events()[0]["error_type"] == "validation"
 
 
 def test_error_event_mid_stream_keeps_the_text_already_given(fake):

@@ -1,0 +1,227 @@
+"""One chat turn: the person's settings to a library call, and the call's progress to updates.
+
+No Gradio here: the layout turns :class:`TurnUpdate` objects into component values, and
+the ``chat`` API turns them into its reply. The decision of which token to send, if any,
+is made here and only here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import playground
+from playground import APIError, Exchange, LoadingStatus, acompletion, is_huggingface_url
+
+from .settings import AppSettings
+from .views import CallShape, Figures
+
+log = logging.getLogger("playground_ui")
+
+DEFAULT, PUBLIC, PRIVATE = "default", "public", "private"
+KINDS = (DEFAULT, PUBLIC, PRIVATE)
+ROUTE_CHOICES = {"auto": None, "chat": "conversational", "text generation": "text-generation", "question answering": "question-answering"}
+UPDATE_INTERVAL = 0.05  # seconds between streamed updates to the browser
+
+
+@dataclass
+class TurnInputs:
+    """Everything the person set, as the page holds it."""
+
+    endpoint: str = DEFAULT
+    model: str = ""
+    api_base: str = ""
+    token: str = ""
+    context: str = ""
+    system_prompt: str = ""
+    max_tokens: float | None = 256
+    temperature: float | None = 0.7
+    top_p: float | None = 0.95
+    stop: str = ""
+    seed: float | None = None
+    route: str = "auto"
+
+    def __repr__(self) -> str:  # the token never reaches a log line
+        return f"TurnInputs(endpoint={self.endpoint!r}, model={self.model!r}, api_base={self.api_base!r}, token={'set' if self.token else 'empty'})"
+
+
+class InputProblem(Exception):
+    """Something the person must fix before anything can be sent; the message says what."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    model: str
+    api_base: str | None
+    api_key: str | bool
+    """The token to send, or False for none (the library's own chain is never consulted)."""
+
+    @property
+    def uses_token(self) -> bool:
+        return isinstance(self.api_key, str)
+
+
+def choose_endpoint(inputs: TurnInputs, settings: AppSettings) -> Endpoint:
+    """Where the turn goes and with which token; :class:`InputProblem` when it cannot go."""
+    kind = inputs.endpoint if inputs.endpoint in KINDS else DEFAULT
+    model = (inputs.model or "").strip()
+    typed = (inputs.token or "").strip()
+    if kind == DEFAULT:
+        if not model:
+            raise InputProblem("Choose a model first: pick one of the presets or type a model id such as gpt2.")
+        url = f"{settings.library.inference_endpoint}/models/{model}"
+        api_base = None
+    else:
+        api_base = (inputs.api_base or "").strip()
+        if not api_base:
+            raise InputProblem("Paste the endpoint's URL in the API base URL box (it looks like https://xyz.endpoints.huggingface.cloud).")
+        url = api_base
+    if typed:
+        return Endpoint(model, api_base, typed)
+    server_may_send = settings.server_token and is_huggingface_url(url, settings.token_hosts)
+    if server_may_send:
+        return Endpoint(model, api_base, settings.server_token)
+    if kind == PRIVATE:
+        raise InputProblem("A private endpoint needs a token: paste a Hugging Face token (hf_...) in the Token box.")
+    return Endpoint(model, api_base, False)
+
+
+def conversation_messages(conversation: list[dict[str, Any]], message: str, inputs: TurnInputs) -> list[dict[str, Any]]:
+    system = (inputs.system_prompt or "").strip()
+    head = [{"role": "system", "content": system}] if system else []
+    return [*head, *conversation, {"role": "user", "content": message}]
+
+
+def generation_params(inputs: TurnInputs) -> dict[str, Any]:
+    """The settings box as OpenAI parameters (blank fields left out)."""
+    stops = [s for s in (inputs.stop or "").replace("\\n", "\n").split(",") if s.strip()] if inputs.stop else []
+    params: dict[str, Any] = {
+        "max_tokens": int(inputs.max_tokens) if inputs.max_tokens else None,
+        "temperature": float(inputs.temperature) if inputs.temperature is not None else None,
+        "top_p": float(inputs.top_p) if inputs.top_p is not None else None,
+        "stop": [s.strip() for s in stops] or None,
+        "seed": int(inputs.seed) if inputs.seed not in (None, "") else None,
+    }
+    return {k: v for k, v in params.items() if v is not None}
+
+
+@dataclass
+class TurnUpdate:
+    """The state of a turn, as often as it changes."""
+
+    reply: str
+    exchanges: list[Exchange] = field(default_factory=list)
+    figures: Figures | None = None
+    call: CallShape | None = None
+    status: str = "streaming"
+    """"waiting", "loading", "streaming", "done", "error" (something failed) or "refused" (nothing sent)."""
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "error", "refused")
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "done"
+
+
+def loading_sentence(status: LoadingStatus) -> str:
+    return (
+        f"⏳ {status.model or 'The model'} is loading on the endpoint: about {status.estimated_time:.0f} s left "
+        f"(next check in {status.retry_in:.0f} s; waited {status.waited:.0f} s of at most {status.budget:.0f} s)."
+    )
+
+
+async def run_turn(
+    conversation: list[dict[str, Any]], message: str, inputs: TurnInputs, settings: AppSettings
+) -> AsyncIterator[TurnUpdate]:
+    """Send the turn and stream its progress. The last update is finished; the turn
+    succeeded only if its status is "done". Closing this generator (Stop) closes the
+    HTTP stream, which cancels the generation upstream."""
+    message = (message or "").strip()
+    if not message:
+        yield TurnUpdate(reply="", status="refused", error="Type a message first.")
+        return
+    try:
+        endpoint = choose_endpoint(inputs, settings)
+        params = generation_params(inputs)
+    except (InputProblem, ValueError, TypeError) as problem:
+        yield TurnUpdate(reply="", status="refused", error=str(problem))
+        return
+    messages = conversation_messages(conversation, message, inputs)
+    forced = ROUTE_CHOICES.get(inputs.route or "auto")
+    context = (inputs.context or "").strip() or None
+    shape = CallShape(
+        model=endpoint.model, messages=messages, api_base=endpoint.api_base, uses_token=endpoint.uses_token,
+        task=forced, context=context, params=params,
+    )
+    loading: asyncio.Queue[LoadingStatus] = asyncio.Queue()
+    call = asyncio.ensure_future(
+        acompletion(
+            model=endpoint.model, messages=messages, api_base=endpoint.api_base, api_key=endpoint.api_key,
+            task=forced, context=context, stream=True, on_wait=loading.put_nowait, **params,
+        )
+    )
+    stream = None
+    text = ""
+    try:
+        yield TurnUpdate(reply="", call=shape, status="waiting")
+        while not call.done():
+            waiter = asyncio.ensure_future(loading.get())
+            await asyncio.wait({call, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if waiter.done():
+                yield TurnUpdate(reply=loading_sentence(waiter.result()), call=shape, status="loading")
+            else:
+                waiter.cancel()
+        stream = call.result()
+        shape.route = stream.route
+        last_sent = 0.0
+        finish, usage = None, None
+        async for chunk in stream:
+            choice = chunk.choices[0]
+            text += choice.delta.get("content") or ""
+            finish = choice.finish_reason or finish
+            usage = chunk.get("usage") or usage
+            now = time.monotonic()
+            if now - last_sent >= UPDATE_INTERVAL:
+                last_sent = now
+                yield TurnUpdate(reply=text, exchanges=stream.exchanges, call=shape)
+        yield TurnUpdate(
+            reply=text, exchanges=stream.exchanges, call=shape, status="done",
+            figures=_figures(stream.route, stream.exchanges, usage, finish),
+        )
+    except APIError as error:
+        exchanges = error.exchanges or (stream.exchanges if stream is not None else [])
+        route = stream.route if stream is not None else None
+        yield TurnUpdate(
+            reply=text, exchanges=exchanges, call=shape, status="error", error=error.message,
+            figures=_figures(route, exchanges, None, None) if exchanges else None,
+        )
+    except Exception:  # a bug of ours: a sentence for the person, the traceback for the server log
+        log.exception("chat turn failed for %r", inputs)
+        yield TurnUpdate(
+            reply=text, exchanges=stream.exchanges if stream is not None else [], call=shape, status="error",
+            error="Something went wrong inside the playground; the server log has the details. Try again, or report it.",
+        )
+    finally:
+        if not call.done():
+            call.cancel()
+        if stream is not None:
+            await stream.aclose()
+
+
+def _figures(route: str | None, exchanges: list[Exchange], usage: Any, finish: str | None) -> Figures:
+    timings = playground.timings_of(exchanges)
+    return Figures(
+        route=route,
+        time_to_first_token=timings["time_to_first_token"],
+        total_time=timings["total_time"],
+        completion_tokens=usage.get("completion_tokens") if usage else None,
+        estimated=bool(usage and usage.get("estimated")),
+        finish_reason=finish,
+    )

@@ -1,0 +1,185 @@
+"""What the payload view shows: exchanges as text, the same call as code, the turn's figures.
+
+Pure functions of the library's records (already redacted by the library); no Gradio.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground import Exchange
+
+NOTHING_SENT = "Nothing was sent."
+TOKEN_PLACEHOLDER = "$HF_TOKEN"
+
+
+def _pretty(body: Any) -> str:
+    if body is None:
+        return ""
+    if isinstance(body, str):
+        return body
+    return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def _title(index: int, exchange: Exchange, total: int) -> str:
+    return f"### {index} of {total}: {exchange.purpose}" if total > 1 else f"### {exchange.purpose}"
+
+
+def request_text(exchanges: list[Exchange]) -> str:
+    """Every request of the turn, in order: method, full URL, headers (token redacted), JSON body."""
+    if not exchanges:
+        return NOTHING_SENT
+    parts = []
+    for index, exchange in enumerate(exchanges, 1):
+        lines = [_title(index, exchange, len(exchanges)), f"{exchange.method} {exchange.url}"]
+        lines += [f"{name}: {value}" for name, value in exchange.request_headers.items()]
+        if exchange.request_body is not None:
+            lines += ["", _pretty(exchange.request_body)]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def response_text(exchanges: list[Exchange]) -> str:
+    """Every response of the turn, in order: status, headers, and the JSON body or the stream's events."""
+    if not exchanges:
+        return NOTHING_SENT
+    parts = []
+    for index, exchange in enumerate(exchanges, 1):
+        lines = [_title(index, exchange, len(exchanges))]
+        if exchange.status is None:
+            lines.append(f"No response: {exchange.error or 'the request did not complete'}")
+        else:
+            lines.append(f"HTTP {exchange.status}")
+            lines += [f"{name}: {value}" for name, value in exchange.response_headers.items()]
+            lines.append("")
+            if exchange.events is not None:
+                lines += [f"data: {data}" for data in exchange.events]
+                if exchange.error:
+                    lines.append(f"(stream stopped: {exchange.error})")
+            else:
+                lines.append(_pretty(exchange.response_body))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+@dataclass
+class CallShape:
+    """The call a turn made, for the code view (no token: code uses a placeholder)."""
+
+    model: str
+    messages: list[dict[str, Any]]
+    api_base: str | None = None
+    uses_token: bool = False
+    route: str | None = None
+    task: str | None = None
+    context: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def python_code(call: CallShape) -> str:
+    """The same call with ``playground.completion``, as the seed writes it."""
+    args = [f"model={call.model!r}", f"messages={_py(call.messages)}"]
+    if call.api_base:
+        args.append(f"api_base={call.api_base!r}")
+    if call.uses_token:
+        args.append('api_key=os.environ["HF_TOKEN"]')
+    if call.task:
+        args.append(f"task={call.task!r}")
+    if call.context:
+        args.append(f"context={call.context!r}")
+    args += [f"{name}={value!r}" for name, value in call.params.items()]
+    args.append("stream=True")
+    body = ",\n    ".join(args)
+    return (
+        "import os\n\nfrom playground import completion\n\n"
+        f"response = completion(\n    {body},\n)\n"
+        'for chunk in response:\n    print(chunk.choices[0].delta.get("content") or "", end="")\n'
+    )
+
+
+def curl_code(exchanges: list[Exchange]) -> str:
+    """The request that answered, as curl (token as ``$HF_TOKEN``)."""
+    if not exchanges:
+        return "# Nothing was sent."
+    exchange = exchanges[-1]
+    lines = [f"curl {shlex.quote(exchange.url)}"]
+    if exchange.method != "GET" or exchange.request_body is None:
+        lines[0] = f"curl -X {exchange.method} {shlex.quote(exchange.url)}"
+    for name, value in exchange.request_headers.items():
+        if name.lower() in ("host", "content-length", "accept-encoding", "connection", "user-agent"):
+            continue
+        if name.lower() == "authorization":
+            lines.append(f'-H "Authorization: Bearer {TOKEN_PLACEHOLDER}"')
+        else:
+            lines.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    if exchange.request_body is not None:
+        lines.append(f"-d {shlex.quote(json.dumps(exchange.request_body, ensure_ascii=False))}")
+    if exchange.events is not None:
+        lines.append("--no-buffer")
+    return " \\\n  ".join(lines) + "\n"
+
+
+def inference_client_code(call: CallShape) -> str:
+    """The same call with huggingface_hub's InferenceClient."""
+    where = f"model={call.api_base!r}" if call.api_base else f'model={call.model!r}, provider="hf-inference"'
+    token = ', token=os.environ["HF_TOKEN"]' if call.uses_token else ""
+    head = f"import os\n\nfrom huggingface_hub import InferenceClient\n\nclient = InferenceClient({where}{token})\n"
+    question = next((m["content"] for m in reversed(call.messages) if m["role"] == "user"), "")
+    params = call.params
+    if call.route == "chat" or call.route is None:
+        kwargs = "".join(f", {k}={v!r}" for k, v in params.items())
+        return head + (
+            f"for chunk in client.chat_completion(messages={_py(call.messages)}{kwargs}, stream=True):\n"
+            '    print(chunk.choices[0].delta.content or "", end="")\n'
+        )
+    if call.route == "text-generation":
+        mapping = {"max_tokens": "max_new_tokens"}
+        kwargs = "".join(f", {mapping.get(k, k)}={v!r}" for k, v in params.items() if k != "stop" or v)
+        return head + f"for token in client.text_generation({question!r}{kwargs}, stream=True):\n    print(token, end=\"\")\n"
+    if call.route == "question-answering":
+        return head + f"print(client.question_answering(question={question!r}, context={(call.context or '')!r}).answer)\n"
+    method = {"summarization": "summarization", "translation": "translation", "text-classification": "text_classification"}.get(
+        call.route or "", "text_generation"
+    )
+    return head + f"print(client.{method}({question!r}))\n"
+
+
+def _py(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=None)
+
+
+@dataclass
+class Figures:
+    route: str | None = None
+    time_to_first_token: float | None = None
+    total_time: float | None = None
+    completion_tokens: int | None = None
+    estimated: bool = False
+    finish_reason: str | None = None
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if not self.completion_tokens or self.total_time is None or self.time_to_first_token is None:
+            return None
+        generating = self.total_time - self.time_to_first_token
+        return self.completion_tokens / generating if generating > 0 else None
+
+
+def metrics_markdown(figures: Figures | None) -> str:
+    if figures is None:
+        return "No turn yet: send a message to see its route, timings and tokens."
+
+    def seconds(value: float | None) -> str:
+        return "–" if value is None else (f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s")
+
+    tokens = "–" if figures.completion_tokens is None else f"{figures.completion_tokens}{' (estimated)' if figures.estimated else ''}"
+    speed = figures.tokens_per_second
+    return (
+        "| route | first token | total | tokens | tokens/s | finish |\n"
+        "|---|---|---|---|---|---|\n"
+        f"| {figures.route or '–'} | {seconds(figures.time_to_first_token)} | {seconds(figures.total_time)} | {tokens} | "
+        f"{'–' if speed is None else f'{speed:.1f}'} | {figures.finish_reason or '–'} |"
+    )

@@ -1,0 +1,125 @@
+"""The app's chat turn and payload views, without a browser."""
+
+import asyncio
+import json
+
+import pytest
+
+from fakehf import Reply
+from playground_ui.settings import AppSettings
+from playground_ui.turn import InputProblem, TurnInputs, choose_endpoint, generation_params, run_turn
+from playground_ui.views import CallShape, curl_code, inference_client_code, python_code, request_text, response_text
+
+SERVER_TOKEN = "hf_server_canary_token_000111"
+HF_ROUTER = AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN})
+
+
+def settings_for(fake, **env):
+    return AppSettings.from_env({"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, **env})
+
+
+def run(turn_inputs, settings, message="Tell me about Paris.", conversation=()):
+    async def collect():
+        return [u async for u in run_turn(list(conversation), message, turn_inputs, settings)]
+
+    return asyncio.run(collect())
+
+
+def test_typed_token_wins_and_goes_anywhere_it_was_typed_for():
+    chosen = choose_endpoint(TurnInputs(endpoint="public", model="m", api_base="http://10.0.0.1:8080", token=" hf_typed "), HF_ROUTER)
+    assert chosen.api_key == "hf_typed"
+
+
+def test_server_token_only_for_hugging_face_hosts():
+    assert choose_endpoint(TurnInputs(endpoint="default", model="gpt2"), HF_ROUTER).api_key == SERVER_TOKEN
+    hf_endpoint = TurnInputs(endpoint="private", model="m", api_base="https://abc.us-east-1.aws.endpoints.huggingface.cloud")
+    assert choose_endpoint(hf_endpoint, HF_ROUTER).api_key == SERVER_TOKEN
+    elsewhere = TurnInputs(endpoint="public", model="m", api_base="https://models.example.org")
+    assert choose_endpoint(elsewhere, HF_ROUTER).api_key is False  # never the server's token, never the library's chain
+    plain_http = TurnInputs(endpoint="public", model="m", api_base="http://abc.endpoints.huggingface.cloud")
+    assert choose_endpoint(plain_http, HF_ROUTER).api_key is False
+    listed = AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN, "PLAYGROUND_TOKEN_HOSTS": "models.example.org"})
+    assert choose_endpoint(elsewhere, listed).api_key == SERVER_TOKEN
+
+
+def test_private_endpoint_without_any_token_is_refused_with_a_sentence():
+    with pytest.raises(InputProblem, match="needs a token"):
+        choose_endpoint(TurnInputs(endpoint="private", model="m", api_base="https://models.example.org"), HF_ROUTER)
+    with pytest.raises(InputProblem, match="URL"):
+        choose_endpoint(TurnInputs(endpoint="public", model="m"), HF_ROUTER)
+
+
+def test_generation_settings_become_openai_parameters():
+    params = generation_params(TurnInputs(max_tokens=64.0, temperature=0.0, top_p=0.9, stop="###, END", seed=7.0))
+    assert params == {"max_tokens": 64, "temperature": 0.0, "top_p": 0.9, "stop": ["###", "END"], "seed": 7}
+
+
+def test_turn_streams_then_finishes_with_figures(fake):
+    fake.token_delay = 0.02
+    updates = run(TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=10), settings_for(fake))
+    final = updates[-1]
+    assert final.status == "done" and final.reply == " Paris is the capital of France. It has museums"
+    assert any(u.status == "streaming" and 0 < len(u.reply) < len(final.reply) for u in updates)  # shown as it arrives
+    assert final.figures.route == "chat" and final.figures.completion_tokens == 10 and final.figures.finish_reason == "length"
+    assert final.figures.time_to_first_token <= final.figures.total_time
+
+
+def test_question_answering_turn_with_context(fake):
+    inputs = TurnInputs(endpoint="default", model="deepset/deberta-v3-large-squad2", context="The capital of France is Paris.")
+    final = run(inputs, settings_for(fake), message="What is the capital of France?")[-1]
+    assert (final.status, final.reply, final.call.route) == ("done", "Paris", "question-answering")
+
+
+def test_failed_turn_ends_with_a_sentence_and_the_raw_error(fake):
+    inputs = TurnInputs(endpoint="private", model="m", api_base=fake.endpoint_url("private-chat"), token="hf_fake_wrong_token_1")
+    final = run(inputs, settings_for(fake))[-1]
+    assert final.status == "error" and "refused the token" in final.error
+    assert "HTTP 401" in response_text(final.exchanges)
+    assert "hf_fake_wrong_token_1" not in request_text(final.exchanges) + final.error
+
+
+def test_refused_turn_sends_nothing(fake):
+    final = run(TurnInputs(endpoint="private", model="m", api_base=fake.endpoint_url("private-chat")), settings_for(fake))[-1]
+    assert final.status == "refused" and "needs a token" in final.error
+    assert fake.requests == []
+
+
+def test_loading_model_shows_a_countdown(fake):
+    path = "/hf-inference/models/HuggingFaceH4/zephyr-7b-beta/v1/chat/completions"
+    fake.script(path, Reply(503, {"error": "Model HuggingFaceH4/zephyr-7b-beta is currently loading", "estimated_time": 1.5}))
+    updates = run(TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", route="chat"), settings_for(fake))
+    loading = [u.reply for u in updates if u.status == "loading"]
+    assert loading and "is loading" in loading[0] and "about 2 s left" in loading[0]
+    assert updates[-1].status == "done"
+
+
+def test_mid_stream_error_keeps_the_text(fake):
+    body = (
+        'data:{"index":1,"token":{"id":1,"text":" Hello","logprob":-0.1,"special":false},"generated_text":null,"details":null}\n\n'
+        'data:{"error":"Request failed during generation: overloaded","error_type":"generation"}\n\n'
+    )
+    fake.script("/hf-inference/models/gpt2", Reply(200, body, "text/event-stream"))
+    final = run(TurnInputs(endpoint="default", model="gpt2", route="text generation"), settings_for(fake))[-1]
+    assert final.status == "error" and final.reply == " Hello" and "stopped with an error after 6 characters" in final.error
+
+
+def test_views_show_the_exchange_with_the_token_redacted(fake):
+    inputs = TurnInputs(endpoint="private", model="meta-llama/Llama-2-7b-chat-hf", api_base=fake.endpoint_url("private-chat"),
+                        token="hf_fake_private_endpoint_token", max_tokens=3)
+    final = run(inputs, settings_for(fake))[-1]
+    request, response = request_text(final.exchanges), response_text(final.exchanges)
+    assert f"POST {fake.endpoint_url('private-chat')}/v1/chat/completions" in request
+    assert "authorization: Bearer hf_***" in request and "hf_fake_private_endpoint_token" not in request
+    assert '"max_tokens": 3' in request
+    assert "HTTP 200" in response and "content-type: text/event-stream" in response and 'data: {"id":"","object":"chat.completion.chunk"' in response  # verbatim
+    for code in (python_code(final.call), curl_code(final.exchanges), inference_client_code(final.call)):
+        assert "hf_fake_private_endpoint_token" not in code and "HF_TOKEN" in code
+    assert "curl -X POST" in curl_code(final.exchanges) and '"Authorization: Bearer $HF_TOKEN"' in curl_code(final.exchanges)
+
+
+def test_python_code_is_runnable_python():
+    shape = CallShape(model="gpt2", messages=[{"role": "user", "content": 'say "hi"'}], api_base="https://x.cloud", uses_token=True,
+                      params={"max_tokens": 5, "stop": ["###"]})
+    compile(python_code(shape), "<code view>", "exec")
+    compile(inference_client_code(shape), "<code view>", "exec")
+    assert json.loads(curl_code([]) and "[]") == []
