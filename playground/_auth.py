@@ -18,12 +18,16 @@ import sys
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from ._errors import BadRequestError
 from ._settings import Settings
 
 AUTHORIZATION = "authorization"
 
-# Hosts that belong to Hugging Face: a token may be sent there over https.
-HF_HOST_SUFFIXES = ("huggingface.co", "hf.co", "hf.space", "huggingface.cloud")
+# Hosts that belong to Hugging Face, where a token may be sent over https: huggingface.co
+# and its subdomains, endpoints.huggingface.cloud and its subdomains (Inference Endpoints),
+# and hf.space itself. Not *.hf.space: every Space runs its owner's code.
+HF_DOMAINS = ("huggingface.co", "endpoints.huggingface.cloud")
+HF_EXACT_HOSTS = ("hf.space",)
 
 
 def resolve_token(api_key: str | bool | None, settings: Settings) -> str | None:
@@ -31,15 +35,28 @@ def resolve_token(api_key: str | bool | None, settings: Settings) -> str | None:
     if api_key is False:
         return None
     if isinstance(api_key, str) and api_key.strip():
-        return api_key.strip()
+        return check_token(api_key.strip(), "api_key")
     package = sys.modules.get("playground")
     package_key = getattr(package, "huggingface_key", None)
     if isinstance(package_key, str) and package_key.strip():
-        return package_key.strip()
-    for candidate in (settings.hf_token, settings.huggingface_api_key):
+        return check_token(package_key.strip(), "playground.huggingface_key")
+    for name, candidate in (("HF_TOKEN", settings.hf_token), ("HUGGINGFACE_API_KEY", settings.huggingface_api_key)):
         if candidate and candidate.strip():
-            return candidate.strip()
-    return _saved_login_token()
+            return check_token(candidate.strip(), name)
+    saved = _saved_login_token()
+    return check_token(saved, "the saved login token") if saved else None
+
+
+def check_token(token: str, source: str) -> str:
+    """The token if it can go in a header; otherwise :class:`BadRequestError` naming where it
+    came from, never quoting it (a pasted token with a line break would otherwise end up in
+    an HTTP library's error message)."""
+    if not (0 < len(token) <= 4096) or not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
+        raise BadRequestError(
+            f"The token in {source} has characters a token cannot have (spaces, line breaks or non-ASCII): "
+            "copy it again from your Hugging Face settings."
+        )
+    return token
 
 
 def _saved_login_token() -> str | None:
@@ -83,10 +100,11 @@ def scrub(text: str, token: str | None) -> str:
 
 
 def is_huggingface_url(url: str, extra_hosts: Iterable[str] = ()) -> bool:
-    """True for an https URL on a Hugging Face host (or one of ``extra_hosts``)."""
+    """True for an https URL on a Hugging Face host, or on one of ``extra_hosts`` (exact names)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     if parts.scheme != "https" or not host or parts.username or parts.password:
         return False
-    allowed = [*HF_HOST_SUFFIXES, *(h.strip().lower() for h in extra_hosts if h.strip())]
-    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)
+    if host in HF_EXACT_HOSTS or host in (h.strip().lower() for h in extra_hosts):
+        return True
+    return any(host == domain or host.endswith("." + domain) for domain in HF_DOMAINS)

@@ -13,15 +13,14 @@ from typing import Any
 
 from . import _transport
 from ._auth import resolve_token
-from ._errors import APIError, BadRequestError
+from ._errors import APIConnectionError, APIError, BadRequestError
 from ._exchange import Exchange
-from ._flow import AskHub, Call, LoadingStatus, Send, Sleep, StreamStart, choose_route, plan
+from ._flow import Call, LoadingStatus, Send, Sleep, StreamStart, choose_route, plan
 from ._mapping import StreamState, chunks_of, malformed
 from ._prepare import CHAT_PASSTHROUGH, HF_TEXT_PARAMS, GenerationParams, Target
 from ._prompt import normalize_messages
 from ._settings import Settings
 from ._sse import SSEDecodeError, SSEDecoder, SSEEvent
-from ._tasks import hub_task
 from ._transport import Reply
 from ._types import ModelResponse, ModelResponseStream
 
@@ -171,12 +170,16 @@ class CompletionStream(Iterator[ModelResponseStream]):
     """What ``completion(..., stream=True)`` returns: an iterator of OpenAI chunks.
 
     ``exchanges``, ``route`` and ``task`` are there from the start; the events fill in as
-    they arrive. Closing it (or leaving a ``with`` block, or Stop in the app) closes the
-    HTTP response, which cancels the generation upstream.
+    they arrive. ``close()`` (or leaving a ``with`` block) closes the HTTP response, which
+    cancels the generation upstream; it may be called from another thread (a Stop button)
+    while one is reading.
     """
 
-    def __init__(self, chunks: Iterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None) -> None:
+    def __init__(
+        self, chunks: Iterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None, response: Any = None
+    ) -> None:
         self._chunks = chunks
+        self._response = response
         self.exchanges = exchanges
         self.route = route
         self.task = task
@@ -185,9 +188,16 @@ class CompletionStream(Iterator[ModelResponseStream]):
         return next(self._chunks)
 
     def close(self) -> None:
-        close = getattr(self._chunks, "close", None)
-        if close is not None:
-            close()
+        if self._response is not None:
+            self._response.close()  # first: it also wakes a reader blocked in another thread
+            if self.exchanges and self.exchanges[-1].total_time is None:
+                self.exchanges[-1].total_time = self.exchanges[-1].elapsed()
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+        except ValueError:  # "generator already executing": its reader ends on the closed response
+            pass
 
     def __enter__(self) -> CompletionStream:
         return self
@@ -195,12 +205,21 @@ class CompletionStream(Iterator[ModelResponseStream]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        # A stream dropped unread must not keep its connection (and the generation) going.
+        response = getattr(self, "_response", None)
+        if response is not None and not response.is_closed:
+            response.close()
+
 
 class AsyncCompletionStream(AsyncIterator[ModelResponseStream]):
     """The async twin of :class:`CompletionStream` (``async for``, ``aclose()``)."""
 
-    def __init__(self, chunks: AsyncIterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None) -> None:
+    def __init__(
+        self, chunks: AsyncIterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None, response: Any = None
+    ) -> None:
         self._chunks = chunks
+        self._response = response
         self.exchanges = exchanges
         self.route = route
         self.task = task
@@ -209,9 +228,16 @@ class AsyncCompletionStream(AsyncIterator[ModelResponseStream]):
         return await self._chunks.__anext__()
 
     async def aclose(self) -> None:
-        aclose = getattr(self._chunks, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        try:
+            aclose = getattr(self._chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        except RuntimeError:  # "asynchronous generator is already running": close the response below
+            pass
+        if self._response is not None:
+            await self._response.aclose()
+            if self.exchanges and self.exchanges[-1].total_time is None:
+                self.exchanges[-1].total_time = self.exchanges[-1].elapsed()
 
     async def __aenter__(self) -> AsyncCompletionStream:
         return self
@@ -263,7 +289,7 @@ async def _aiter(items: list[ModelResponseStream]) -> AsyncIterator[ModelRespons
         yield item
 
 
-def _run(steps: Generator[Any, Any, Any], settings: Settings, token: str | None, timeout: float | None, exchanges: list[Exchange]) -> Any:
+def _run(steps: Generator[Any, Any, Any], settings: Settings, timeout: float | None, exchanges: list[Exchange]) -> Any:
     """Drive a plan with blocking I/O; returns what the plan returns."""
     result: Any = None
     while True:
@@ -272,16 +298,19 @@ def _run(steps: Generator[Any, Any, Any], settings: Settings, token: str | None,
         except StopIteration as done:
             return done.value
         if isinstance(action, Send):
-            result = _transport.send(action.request, settings, exchanges, timeout)
-        elif isinstance(action, Sleep):
+            try:
+                result = _transport.send(action.request, settings, exchanges, action.timeout or timeout)
+            except APIConnectionError:
+                if not action.optional:
+                    raise
+                result = None
+        else:
             time.sleep(action.seconds)
             result = None
-        elif isinstance(action, AskHub):
-            result = hub_task(action.model, token, settings)
 
 
-async def _arun(steps: Generator[Any, Any, Any], settings: Settings, token: str | None, timeout: float | None, exchanges: list[Exchange]) -> Any:
-    """Drive a plan with awaits (the Hub look-up runs in a thread: huggingface_hub blocks)."""
+async def _arun(steps: Generator[Any, Any, Any], settings: Settings, timeout: float | None, exchanges: list[Exchange]) -> Any:
+    """Drive a plan with awaits."""
     import asyncio
 
     result: Any = None
@@ -291,12 +320,15 @@ async def _arun(steps: Generator[Any, Any, Any], settings: Settings, token: str 
         except StopIteration as done:
             return done.value
         if isinstance(action, Send):
-            result = await _transport.asend(action.request, settings, exchanges, timeout)
-        elif isinstance(action, Sleep):
+            try:
+                result = await _transport.asend(action.request, settings, exchanges, action.timeout or timeout)
+            except APIConnectionError:
+                if not action.optional:
+                    raise
+                result = None
+        else:
             await asyncio.sleep(action.seconds)
             result = None
-        elif isinstance(action, AskHub):
-            result = await asyncio.to_thread(hub_task, action.model, token, settings)
 
 
 @dataclass(frozen=True)
@@ -312,28 +344,28 @@ class RouteInfo:
     exchanges: list[Exchange]
 
 
-def _route_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings, str | None]:
+def _route_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings]:
     settings = Settings.from_env()
     token = resolve_token(api_key, settings)
     target = Target.resolve(_strip_provider(model), api_base, settings)
-    return choose_route(target, token, task), settings, token
+    return choose_route(target, token, task, settings), settings
 
 
 def resolve_route(model: str, *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None) -> RouteInfo:
     """The route a call to ``model`` would take, learnt as a call learns it (and cached
     the same way), without sending a generation request. Raises :class:`BadRequestError`
     for a task the playground cannot chat with, and connection errors for a dead endpoint."""
-    steps, settings, token = _route_steps(model, api_base, api_key, task)
+    steps, settings = _route_steps(model, api_base, api_key, task)
     exchanges: list[Exchange] = []
-    route, found = _run(steps, settings, token, None, exchanges)
+    route, found = _run(steps, settings, None, exchanges)
     return RouteInfo(route, found.pipeline_tag if found else None, found.source if found else None, exchanges)
 
 
 async def aresolve_route(model: str, *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None) -> RouteInfo:
     """The async twin of :func:`resolve_route`."""
-    steps, settings, token = _route_steps(model, api_base, api_key, task)
+    steps, settings = _route_steps(model, api_base, api_key, task)
     exchanges: list[Exchange] = []
-    route, found = await _arun(steps, settings, token, None, exchanges)
+    route, found = await _arun(steps, settings, None, exchanges)
     return RouteInfo(route, found.pipeline_tag if found else None, found.source if found else None, exchanges)
 
 
@@ -384,9 +416,9 @@ def completion(
     """
     call = _call_from(dict(locals()))
     exchanges: list[Exchange] = []
-    outcome = _run(plan(call, exchanges), call.settings, call.token, call.timeout, exchanges)
+    outcome = _run(plan(call, exchanges), call.settings, call.timeout, exchanges)
     if isinstance(outcome, StreamStart):
-        return CompletionStream(_sync_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task)
+        return CompletionStream(_sync_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task, outcome.reply.stream)
     if call.stream:
         return CompletionStream(iter(chunks_of(outcome)), exchanges, outcome.route, outcome.task)
     return outcome
@@ -418,9 +450,9 @@ async def acompletion(
     with ``stream=True`` an :class:`AsyncCompletionStream` for ``async for``."""
     call = _call_from(dict(locals()))
     exchanges: list[Exchange] = []
-    outcome = await _arun(plan(call, exchanges), call.settings, call.token, call.timeout, exchanges)
+    outcome = await _arun(plan(call, exchanges), call.settings, call.timeout, exchanges)
     if isinstance(outcome, StreamStart):
-        return AsyncCompletionStream(_async_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task)
+        return AsyncCompletionStream(_async_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task, outcome.reply.stream)
     if call.stream:
         return AsyncCompletionStream(_aiter(chunks_of(outcome)), exchanges, outcome.route, outcome.task)
     return outcome

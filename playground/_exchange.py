@@ -51,7 +51,7 @@ class Exchange:
         for data in self.events or []:
             try:
                 parsed.append(json.loads(data))
-            except ValueError:
+            except (ValueError, RecursionError):
                 parsed.append(data)
         return parsed
 
@@ -91,6 +91,6 @@ def parse_body(raw: bytes, content_type: str | None) -> Any:
     if content_type is None or "json" in content_type or text.lstrip()[:1] in "[{":
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
             pass
     return text

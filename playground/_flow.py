@@ -34,6 +34,7 @@ from ._prepare import (
     PreparedRequest,
     Target,
     prepare_chat,
+    prepare_hub_model,
     prepare_info,
     prepare_question_answering,
     prepare_task,
@@ -45,6 +46,7 @@ from ._transport import Reply
 from ._types import ModelResponse
 
 CHAT_TASKS = ("text-generation", "conversational", "image-text-to-text")
+NOT_TGI = "endpoint without /info"
 MAX_PAUSE = 10.0  # re-check a loading model at least this often, whatever estimated_time says
 COUNTDOWN_STEP = 1.0
 
@@ -52,16 +54,14 @@ COUNTDOWN_STEP = 1.0
 @dataclass(frozen=True)
 class Send:
     request: PreparedRequest
+    optional: bool = False
+    """True: a connection failure comes back as None instead of raising."""
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
 class Sleep:
     seconds: float
-
-
-@dataclass(frozen=True)
-class AskHub:
-    model: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ class Call:
     wait_for_model: float
     timeout: float | None = None
     on_wait: Callable[[LoadingStatus], None] | None = None
+    waited: float = 0.0
+    """Seconds already spent waiting for a loading model, across all of the call's requests."""
 
 
 @dataclass
@@ -106,7 +108,7 @@ class StreamStart:
     task: str | None
 
 
-Plan = Generator[Send | Sleep | AskHub, Any, "ModelResponse | StreamStart"]
+Plan = Generator[Send | Sleep, Any, "ModelResponse | StreamStart"]
 
 
 def plan(call: Call, exchanges: list[Exchange]) -> Plan:
@@ -115,7 +117,7 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
     Returns a :class:`ModelResponse`, or a :class:`StreamStart` for a stream that opened.
     Raises the typed error of the last reply when no route answers.
     """
-    route, found = yield from choose_route(call.target, call.token, call.task)
+    route, found = yield from choose_route(call.target, call.token, call.task, call.settings)
     task = found.pipeline_tag if found else None
     target, params = call.target, call.params
     purpose = None
@@ -159,7 +161,9 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
     return task_response(route, reply.body, model=target.model, prompt=prompt, exchanges=exchanges, task=task or route)
 
 
-def choose_route(target: Target, token: str | None, task: str | None) -> Generator[Send | AskHub, Any, tuple[str, ModelTask | None]]:
+def choose_route(
+    target: Target, token: str | None, task: str | None, settings: Settings
+) -> Generator[Send, Any, tuple[str, ModelTask | None]]:
     """The route for a model: forced by ``task``, else from the endpoint's /info or the Hub."""
     if task:
         route = TASK_TO_ROUTE.get(task)
@@ -170,16 +174,17 @@ def choose_route(target: Target, token: str | None, task: str | None) -> Generat
             )
         return route, ModelTask(pipeline_tag=task, source="task=")
 
-    found: ModelTask | None = None
+    info: ModelTask | None = None
     if target.dedicated:
-        known, found = _tasks.cached_endpoint_task(target.info_url)
+        known, info = _tasks.cached_endpoint_task(target.info_url)
         if not known:
             reply = yield Send(prepare_info(target, token))
-            found = _task_from_info(reply)
-            if reply.ok or reply.status in (404, 405):  # answered, or not a TGI server: both final
-                _tasks.remember_endpoint_task(target.info_url, found)
-    if found is None and target.model and target.model != "tgi":
-        found = yield AskHub(target.model)
+            info = _task_from_info(reply)
+            if info is not None:  # answered, or not a TGI server: both final
+                _tasks.remember_endpoint_task(target.info_url, info)
+    found = info if info is not None and info.pipeline_tag else None
+    if found is None and target.model and target.model != "tgi" and not settings.hub_offline:
+        found = yield from _hub_task(target.model, token, settings)
 
     tag = found.pipeline_tag if found else None
     if tag is None or tag in CHAT_TASKS:
@@ -193,12 +198,33 @@ def choose_route(target: Target, token: str | None, task: str | None) -> Generat
             "and text classification. Pass task=... if the endpoint serves one of those.",
             model=target.model,
         )
-    if route == CHAT and _tasks.lacks_chat_template(target.base_url):
-        route = TEXT
+    if route == CHAT and (_tasks.lacks_chat_template(target.base_url) or (info is not None and info.source == NOT_TGI)):
+        route = TEXT  # a known missing template, or a server without /info, which has no chat route either
     return route, found
 
 
+def _hub_task(model: str, token: str | None, settings: Settings) -> Generator[Send, Any, ModelTask | None]:
+    known, found = _tasks.cached_hub_task(settings.hub_endpoint, model)
+    if known:
+        return found
+    reply = yield Send(prepare_hub_model(settings, model, token), optional=True, timeout=settings.connect_timeout)
+    found = None
+    if reply is not None and reply.ok and isinstance(reply.body, dict):
+        tag, tags = reply.body.get("pipeline_tag"), reply.body.get("tags")
+        found = ModelTask(
+            pipeline_tag=tag if isinstance(tag, str) else None,
+            tags=frozenset(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else None,
+            source="hub",
+        )
+    # Unknown, private or unreachable: the endpoint itself will tell. A 404 will not change soon.
+    _tasks.remember_hub_task(settings.hub_endpoint, model, found, final=found is not None or (reply is not None and reply.status == 404))
+    return found
+
+
 def _task_from_info(reply: Reply) -> ModelTask | None:
+    """What /info says; a 404/405 means a server that is not TGI; None when it could not tell."""
+    if reply.status in (404, 405):
+        return ModelTask(pipeline_tag=None, tags=None, source=NOT_TGI)
     body = reply.body if reply.ok and isinstance(reply.body, dict) else None
     if body is None:
         return None
@@ -208,17 +234,16 @@ def _task_from_info(reply: Reply) -> ModelTask | None:
 
 def _send_waiting(call: Call, request: PreparedRequest) -> Generator[Send | Sleep, Any, tuple[Reply, float]]:
     """Send; while the model is loading (503 with estimated_time), wait and resend,
-    following the estimate, within ``wait_for_model`` seconds in all."""
-    waited = 0.0
+    following the estimate, within ``wait_for_model`` seconds for the whole call."""
     attempt = request
     while True:
         reply: Reply = yield Send(attempt)
         if reply.status != 503:
-            return reply, waited
+            return reply, call.waited
         estimated = read_hf_error(reply.body).estimated_time
-        remaining = call.wait_for_model - waited
+        remaining = call.wait_for_model - call.waited
         if estimated is None or remaining <= 0:
-            return reply, waited
+            return reply, call.waited
         pause = min(max(estimated, 0.05), remaining, MAX_PAUSE)
         left = pause
         while left > 0:
@@ -229,14 +254,14 @@ def _send_waiting(call: Call, request: PreparedRequest) -> Generator[Send | Slee
                         model=call.target.model,
                         estimated_time=max(estimated - (pause - left), 0.0),
                         retry_in=left,
-                        waited=waited,
+                        waited=call.waited,
                         budget=call.wait_for_model,
                     )
                 )
             yield Sleep(step)
-            waited += step
+            call.waited += step
             left -= step
-        attempt = replace(request, purpose=f"{request.purpose}, retry after the model loaded for {waited:.0f} s")
+        attempt = replace(request, purpose=f"{request.purpose}, retry after the model loaded for {call.waited:.0f} s")
 
 
 def _answer(call: Call, route: str, reply: Reply, prompt: str, task: str | None, exchanges: list[Exchange]) -> ModelResponse | StreamStart:

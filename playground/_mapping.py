@@ -8,6 +8,7 @@ sentence, never a ``KeyError``.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,11 +55,10 @@ def read_hf_error(body: Any) -> HFError:
             error = error.get("message") or json.dumps(error)
         elif error is None and isinstance(body.get("message"), str):
             error = body["message"]
-        estimated = body.get("estimated_time")
         return HFError(
             text=_clip(str(error)) if error not in (None, "") else None,
             error_type=body.get("error_type") if isinstance(body.get("error_type"), str) else None,
-            estimated_time=float(estimated) if isinstance(estimated, (int, float)) and not isinstance(estimated, bool) else None,
+            estimated_time=_seconds(body.get("estimated_time")),
         )
     if isinstance(body, str) and body.strip():
         stripped = body.strip()
@@ -68,6 +68,28 @@ def read_hf_error(body: Any) -> HFError:
     if body in (None, "", b""):
         return HFError(text=None)
     return HFError(text=_clip(json.dumps(body, default=str)))
+
+
+def _seconds(value: Any) -> float | None:
+    """A server's estimate in seconds, if it is a usable one (not NaN, infinite, negative or huge)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) and 0 <= seconds < 10**7 else None
+
+
+def _secs(seconds: float) -> str:
+    return f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
+
+
+def _finish_reason(value: Any, default: str = "stop") -> str:
+    """OpenAI's finish reasons from TGI's (older TGI chat says "eos_token" too)."""
+    if not isinstance(value, str) or not value:
+        return default
+    return TGI_FINISH_REASONS.get(value, value)
 
 
 def _clip(text: str) -> str:
@@ -146,12 +168,12 @@ def error_from_response(
         extra["estimated_time"] = hf.estimated_time
         if waited and hf.estimated_time is not None:
             message = (
-                f"{model or 'The model'} was still loading after {waited:.0f} s of waiting ({said}): "
+                f"{model or 'The model'} was still loading after {_secs(waited)} s of waiting ({said}): "
                 "try again in a minute, or allow a longer wait with wait_for_model."
             )
         elif hf.estimated_time is not None:
             message = (
-                f"{model or 'The model'} is still loading ({said}, about {hf.estimated_time:.0f} s more): "
+                f"{model or 'The model'} is still loading ({said}, about {_secs(hf.estimated_time)} s more): "
                 "try again shortly, or allow a longer wait with wait_for_model."
             )
         else:
@@ -239,7 +261,7 @@ def chat_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchang
     return make_response(
         model=body.get("model") or model,
         content=content,
-        finish_reason=choice.get("finish_reason") or "stop",
+        finish_reason=_finish_reason(choice.get("finish_reason")),
         usage=_usage_from_chat(body.get("usage"), prompt, content),
         response_id=body.get("id") or None,
         created=body.get("created") if isinstance(body.get("created"), int) else None,
@@ -262,7 +284,7 @@ def text_response(
     if prompt and text.startswith(prompt):
         text = text[len(prompt) :]  # a backend that ignored return_full_text=false
     details = item.get("details") if isinstance(item.get("details"), dict) else {}
-    finish = TGI_FINISH_REASONS.get(details.get("finish_reason"), "stop")
+    finish = _finish_reason(details.get("finish_reason"))
     completion_tokens = details.get("generated_tokens") if isinstance(details.get("generated_tokens"), int) else None
     completion_tokens = _header_int(headers, "x-generated-tokens") or completion_tokens
     return make_response(
@@ -378,7 +400,7 @@ class StreamState:
             return self._close()
         try:
             payload = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise APIError(
                 "The endpoint sent a stream event that is not JSON; the payload view shows it. "
                 "Check that the URL points at a text-generation server.",
@@ -424,8 +446,8 @@ class StreamState:
             chunks.append(self._chunk(content=token["text"]))
         if payload.get("generated_text") is not None:  # only the last event carries it
             details = payload.get("details") if isinstance(payload.get("details"), dict) else {}
-            if details.get("finish_reason") in TGI_FINISH_REASONS:
-                self.finish_reason = TGI_FINISH_REASONS[details["finish_reason"]]
+            if isinstance(details.get("finish_reason"), str) and details["finish_reason"]:
+                self.finish_reason = _finish_reason(details["finish_reason"])
             elif token.get("special"):
                 self.finish_reason = "stop"
             elif self.max_tokens and isinstance(payload.get("index"), int) and payload["index"] >= self.max_tokens:
@@ -443,6 +465,8 @@ class StreamState:
         try:
             choice = payload["choices"][0] if payload["choices"] else {}
             delta = choice.get("delta") or {}
+            if not isinstance(choice, dict) or not isinstance(delta, dict):
+                raise TypeError
         except (KeyError, IndexError, TypeError, AttributeError):
             raise malformed("a chat completion stream", payload, exchanges=exchanges, model=self.model) from None
         usage = payload.get("usage")
@@ -455,9 +479,9 @@ class StreamState:
             self.token_events += 1
             self.text.append(content)
             chunks.append(self._chunk(content=content))
-        if choice.get("finish_reason"):
+        if isinstance(choice.get("finish_reason"), str) and choice["finish_reason"]:
             # Stay open: a [DONE] or a usage-only chunk may follow; finish() closes.
-            self.finish_reason = choice["finish_reason"]
+            self.finish_reason = _finish_reason(choice["finish_reason"])
         return chunks
 
     def _close(self) -> list[ModelResponseStream]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._auth import auth_headers
+from ._auth import auth_headers, is_huggingface_url
 from ._errors import BadRequestError
 from ._prompt import build_prompt, last_user_text, system_text
 from ._settings import Settings
@@ -219,6 +219,15 @@ def prepare_info(target: Target, token: str | None) -> PreparedRequest:
     """``GET /info`` on a TGI endpoint: model id and pipeline tag."""
     headers = {k: v for k, v in base_headers(token).items() if k != "Content-Type"}
     return PreparedRequest(purpose="task look-up (GET /info)", method="GET", url=target.info_url, headers=headers)
+
+
+def prepare_hub_model(settings: Settings, model: str, token: str | None) -> PreparedRequest:
+    """``GET {hub}/api/models/{id}``, asking only for the task fields. The token goes only
+    to a Hugging Face host over https (a private model needs it; a mirror must not get it)."""
+    sent = token if is_huggingface_url(settings.hub_endpoint) else None
+    headers = {k: v for k, v in base_headers(sent).items() if k != "Content-Type"}
+    url = f"{settings.hub_endpoint}/api/models/{model}?expand=pipeline_tag&expand=tags"
+    return PreparedRequest(purpose="task look-up (Hub model API)", method="GET", url=url, headers=headers)
 
 
 def prepare_chat(

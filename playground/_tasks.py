@@ -1,8 +1,10 @@
 """What a model does, learnt once and remembered.
 
-* The Hub model API (``pipeline_tag`` and ``tags``, through huggingface_hub), cached per
+* The Hub model API (``GET /api/models/{id}``: ``pipeline_tag`` and ``tags``), cached per
   Hub and model; a failed look-up is remembered for a minute so that an offline machine
-  does not pay a timeout on every call. ``HF_HUB_OFFLINE=1`` skips it.
+  does not pay a timeout on every call. ``HF_HUB_OFFLINE=1`` skips it. The flow sends it
+  through our transport, like /info, so it shows in the exchanges (huggingface_hub's
+  ``model_info`` would add a telemetry request of its own).
 * TGI's ``GET /info`` for a dedicated endpoint, cached per URL (sent by the flow, so it
   shows in the exchanges).
 * Endpoints whose chat route answered 422 ``template_error``: later calls go straight to
@@ -15,8 +17,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from ._auth import is_huggingface_url
-from ._settings import Settings
 
 HUB_FAILURE_TTL = 60.0
 
@@ -50,34 +50,19 @@ def clear_caches() -> None:
         _no_chat_template.clear()
 
 
-def hub_task(model: str, token: str | None, settings: Settings) -> ModelTask | None:
-    """The model's task from the Hub, or None when offline or the Hub cannot say.
-
-    The token is sent only when the Hub is a Hugging Face host over https.
-    """
-    if settings.hub_offline or not model:
-        return None
-    key = (settings.hub_endpoint, model)
-    cached = _hub.get(key)
-    if cached is not None and (cached[1] is not None or cached[0] > time.monotonic()):
-        return cached[1]
-    found = _ask_hub(model, token if is_huggingface_url(settings.hub_endpoint) else False, settings)
+def cached_hub_task(hub: str, model: str) -> tuple[bool, ModelTask | None]:
+    """(known, task) for a model on a Hub; a failed look-up is known for a minute only."""
     with _lock:
-        _hub[key] = (time.monotonic() + HUB_FAILURE_TTL, found)
-    return found
+        cached = _hub.get((hub, model))
+    if cached is None:
+        return False, None
+    expires, task = cached
+    return (task is not None or expires > time.monotonic()), task
 
 
-def _ask_hub(model: str, token: str | bool | None, settings: Settings) -> ModelTask | None:
-    # huggingface_hub costs ~0.15 s to import; only calls that need the Hub pay it.
-    from huggingface_hub import HfApi
-
-    try:
-        info = HfApi(endpoint=settings.hub_endpoint).model_info(
-            model, token=token, timeout=settings.connect_timeout, expand=["pipeline_tag", "tags"]
-        )
-    except Exception:  # unknown, private or unreachable: the endpoint itself will tell
-        return None
-    return ModelTask(pipeline_tag=info.pipeline_tag, tags=frozenset(info.tags or ()), source="hub")
+def remember_hub_task(hub: str, model: str, task: ModelTask | None, *, final: bool) -> None:
+    with _lock:
+        _hub[(hub, model)] = (float("inf") if final else time.monotonic() + HUB_FAILURE_TTL, task)
 
 
 def cached_endpoint_task(url: str) -> tuple[bool, ModelTask | None]:

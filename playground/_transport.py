@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ._auth import redact_headers
+from ._auth import redact_headers, scrub
 from ._errors import APIConnectionError, APIError, Timeout
 from ._exchange import Exchange, parse_body
 from ._prepare import PreparedRequest
@@ -109,8 +109,11 @@ def _start(client: httpx.Client | httpx.AsyncClient, prepared: PreparedRequest, 
     return request, exchange
 
 
-def _failure(error: Exception, exchange: Exchange, exchanges: list[Exchange], settings: Settings, timeout: float | None) -> APIError:
-    """httpx's exceptions, mapped once to ours."""
+def _failure(
+    error: Exception, exchange: Exchange, exchanges: list[Exchange], settings: Settings, timeout: float | None, secret: str | None = None
+) -> APIError:
+    """httpx's exceptions, mapped once to ours. ``secret`` (the token sent) is scrubbed from
+    the library's message: tokens are checked before sending, but a message must never carry one."""
     import httpx
 
     host = urlsplit(exchange.url).netloc or exchange.url
@@ -123,9 +126,9 @@ def _failure(error: Exception, exchange: Exchange, exchanges: list[Exchange], se
             exchanges=exchanges,
         )
     if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        exchange.error = str(error)
+        exchange.error = scrub(str(error), secret)
         return APIConnectionError(f"{exchange.url} is not a URL that can be called: give an http:// or https:// address.", exchanges=exchanges)
-    reason = str(error) or type(error).__name__
+    reason = scrub(str(error) or type(error).__name__, secret)
     exchange.error = f"{type(error).__name__}: {reason}"
     if isinstance(error, httpx.ConnectError):
         return APIConnectionError(
@@ -136,6 +139,10 @@ def _failure(error: Exception, exchange: Exchange, exchanges: list[Exchange], se
         f"The connection to {host} failed ({reason}): check your network connection and try again.",
         exchanges=exchanges,
     )
+
+
+def _secret(prepared: PreparedRequest) -> str | None:
+    return prepared.headers.get("Authorization", "").partition(" ")[2] or None
 
 
 def _too_large(exchange: Exchange, exchanges: list[Exchange], limit: int) -> APIError:
@@ -174,7 +181,7 @@ def send(prepared: PreparedRequest, settings: Settings, exchanges: list[Exchange
     try:
         response = client.send(request, stream=True)
     except httpx.HTTPError as error:
-        raise _failure(error, exchange, exchanges, settings, timeout) from None
+        raise _failure(error, exchange, exchanges, settings, timeout, _secret(prepared)) from None
     _opened(response, exchange)
     if _is_event_stream(prepared, response):
         exchange.events = []
@@ -201,7 +208,7 @@ async def asend(prepared: PreparedRequest, settings: Settings, exchanges: list[E
     try:
         response = await client.send(request, stream=True)
     except httpx.HTTPError as error:
-        raise _failure(error, exchange, exchanges, settings, timeout) from None
+        raise _failure(error, exchange, exchanges, settings, timeout, _secret(prepared)) from None
     _opened(response, exchange)
     if _is_event_stream(prepared, response):
         exchange.events = []

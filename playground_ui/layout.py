@@ -33,7 +33,7 @@ EXAMPLES = [
     "Explain what an inference endpoint is in two sentences.",
 ]
 INTRO = (
-    "# 🤗 HF Endpoint Playground\n"
+    "# HF Endpoint Playground\n"
     "Chat with a model on the serverless Inference API or your own Inference Endpoint, and see "
     "the exact HTTP request and response beside every reply."
 )
@@ -115,21 +115,21 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     label="Message", placeholder="Type a message and press Enter", lines=2, max_lines=8, elem_id="message"
                 )
                 with gr.Row():
-                    send = gr.Button("Send", variant="primary", elem_id="send")
-                    stop_button = gr.Button("Stop", variant="stop", elem_id="stop")
-                    retry = gr.Button("Retry", elem_id="retry")
-                    clear = gr.Button("Clear", elem_id="clear")
+                    send = gr.Button("Send", variant="primary", elem_id="send", scale=2, min_width=80)
+                    stop_button = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=60)
+                    retry = gr.Button("Retry", elem_id="retry", scale=1, min_width=60)
+                    clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=60)
                 gr.Examples(EXAMPLES, inputs=[message], label="Examples")
             with gr.Column(scale=5, min_width=320):
                 metrics = gr.Markdown(metrics_markdown(None), elem_id="metrics")
                 with gr.Tabs():
                     with gr.Tab("Request"):
-                        request_view = gr.Code("Nothing sent yet.", language=None, label="Request", elem_id="request", buttons=["copy"])
+                        request_view = gr.Code("Nothing sent yet.", language=None, label="Request", elem_id="request", buttons=["copy"], wrap_lines=True)
                     with gr.Tab("Response"):
-                        response_view = gr.Code("Nothing received yet.", language=None, label="Response", elem_id="response", buttons=["copy"])
+                        response_view = gr.Code("Nothing received yet.", language=None, label="Response", elem_id="response", buttons=["copy"], wrap_lines=True)
                     with gr.Tab("Code"):
                         code_choice = gr.Radio(CODE_CHOICES, value=CODE_CHOICES[0], show_label=False, elem_id="code-lang")
-                        code_view = gr.Code(_code(CODE_CHOICES[0], None)[0], language="python", label="Code", elem_id="code", buttons=["copy"])
+                        code_view = gr.Code(_code(CODE_CHOICES[0], None)[0], language="python", label="Code", elem_id="code", buttons=["copy"], wrap_lines=True)
 
         setting_inputs = [endpoint, model, api_base, token, context, system_prompt, max_tokens, temperature, top_p, stop, seed, route]
         turn_outputs = [message, chatbot, conversation, last_turn, request_view, response_view, code_view, metrics]

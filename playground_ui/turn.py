@@ -197,11 +197,13 @@ async def run_turn(
         )
     except APIError as error:
         exchanges = error.exchanges or (stream.exchanges if stream is not None else [])
-        route = stream.route if stream is not None else None
-        yield TurnUpdate(
-            reply=text, exchanges=exchanges, call=shape, status="error", error=error.message,
-            figures=_figures(route, exchanges, None, None) if exchanges else None,
-        )
+        figures = None
+        if exchanges:
+            route = stream.route if stream is not None else exchanges[-1].purpose
+            figures = _figures(route, exchanges, None, "error")
+            if not text:
+                figures.time_to_first_token = None  # no token ever came
+        yield TurnUpdate(reply=text, exchanges=exchanges, call=shape, status="error", error=error.message, figures=figures)
     except Exception:  # a bug of ours: a sentence for the person, the traceback for the server log
         log.exception("chat turn failed for %r", inputs)
         yield TurnUpdate(

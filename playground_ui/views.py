@@ -177,9 +177,12 @@ def metrics_markdown(figures: Figures | None) -> str:
 
     tokens = "–" if figures.completion_tokens is None else f"{figures.completion_tokens}{' (estimated)' if figures.estimated else ''}"
     speed = figures.tokens_per_second
-    return (
-        "| route | first token | total | tokens | tokens/s | finish |\n"
-        "|---|---|---|---|---|---|\n"
-        f"| {figures.route or '–'} | {seconds(figures.time_to_first_token)} | {seconds(figures.total_time)} | {tokens} | "
-        f"{'–' if speed is None else f'{speed:.1f}'} | {figures.finish_reason or '–'} |"
-    )
+    parts = [
+        ("route", figures.route or "–"),
+        ("first token", seconds(figures.time_to_first_token)),
+        ("total", seconds(figures.total_time)),
+        ("tokens", tokens),
+        ("tokens/s", "–" if speed is None else f"{speed:.1f}"),
+        ("finish", figures.finish_reason or "–"),
+    ]
+    return " · ".join(f"**{name}** {value}" for name, value in parts)

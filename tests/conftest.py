@@ -52,3 +52,27 @@ def fake(fake_server, monkeypatch):
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)
     monkeypatch.setenv("HF_ENDPOINT", fake_server.url)
     return fake_server
+
+
+APP_SERVER_TOKEN = "hf_server_canary_token_0123456789"  # the app's own HF_TOKEN: must never leave for loopback
+
+
+@pytest.fixture(scope="session")
+def app_url(fake_server):
+    """The playground app, launched in this process, its endpoints pointed at the fake."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from playground_ui import AppSettings, build_app, launch_options
+
+    settings = AppSettings.from_env(
+        {"HF_TOKEN": APP_SERVER_TOKEN, "HF_INFERENCE_ENDPOINT": fake_server.inference_url, "HF_ENDPOINT": fake_server.url}
+    )
+    demo = build_app(settings)
+    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options(settings))
+    yield url.rstrip("/")
+    demo.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an event loop running on the main
+    thread for the rest of the session, where asyncio.run() then refuses to start."""
+    items.sort(key=lambda item: item.fspath.basename == "test_browser.py")

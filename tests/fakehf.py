@@ -120,6 +120,7 @@ class FakeHF:
             "private-chat": Endpoint("meta-llama/Llama-2-7b-chat-hf", token="hf_fake_private_endpoint_token"),
             "zephyr-tgi1": Endpoint("HuggingFaceH4/zephyr-7b-beta", version="1.4.3"),
             "qa-container": Endpoint("deepset/deberta-v3-large-squad2", tgi=False),
+            "chat-container": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False),
         }
         self.valid_tokens = {"hf_fake_valid_user_token", "hf_fake_private_endpoint_token"}
         self.stream_split: int | None = None  # send streams in pieces of this many bytes

@@ -144,3 +144,52 @@ def test_async_twin_raises_the_same_errors(fake):
 
     with pytest.raises(playground.NotFoundError):
         asyncio.run(main())
+
+
+def test_loading_wait_is_one_budget_for_the_whole_call(fake, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # chat first, then the fallback
+    loading = Reply(503, {"error": "Model google/gemma-2b is currently loading", "estimated_time": 0.2})
+    template = Reply(422, {"error": "Template error: template not found", "error_type": "template_error"})
+    fake.script("/hf-inference/models/google/gemma-2b/v1/chat/completions", loading, template)
+    fake.script("/hf-inference/models/google/gemma-2b", loading, loading, loading)
+    with pytest.raises(playground.ServiceUnavailableError) as caught:
+        completion(model="google/gemma-2b", messages=CHAT, wait_for_model=0.3)
+    # chat 503, wait 0.2, chat 422, text 503, wait 0.1 (the rest of the budget), text 503: no more waiting
+    assert [e.status for e in caught.value.exchanges] == [503, 422, 503, 503]
+    assert "still loading after 0.3 s of waiting" in str(caught.value)
+
+
+@pytest.mark.parametrize("estimate", ["NaN", "Infinity", "-5", "1" + "0" * 400])
+def test_unusable_estimates_are_not_waited_on(fake, estimate):
+    raw = ('{"error": "Model is currently loading", "estimated_time": %s}' % estimate).encode()
+    fake.script(CHAT_PATH, *[Reply(503, raw)] * 50)
+    with pytest.raises(playground.ServiceUnavailableError) as caught:
+        call_zephyr(wait_for_model=5)
+    assert len(caught.value.exchanges) == 1 and caught.value.estimated_time is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"choices": [{"message": {"content": "hi"}, "finish_reason": []}]},
+        {"choices": [["not", "a", "dict"]]},
+        {"choices": "nope"},
+        "[" * 100_000 + "]" * 100_000,
+        {"choices": [{"message": {"content": ["parts"]}}]},
+    ],
+)
+def test_odd_reply_shapes_are_typed_errors_or_answers(fake, body):
+    fake.script(CHAT_PATH, Reply(200, body))
+    try:
+        r = call_zephyr()
+    except playground.APIError as error:
+        assert str(error)
+    else:
+        assert isinstance(r.choices[0].message.content, str) and r.choices[0].finish_reason == "stop"
+
+
+def test_old_tgi_chat_finish_reason_is_openai_s(fake):
+    body = {"id": "", "object": "text_completion", "created": 1, "model": ZEPHYR,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "eos_token"}]}
+    fake.script(CHAT_PATH, Reply(200, body))
+    assert call_zephyr().choices[0].finish_reason == "stop"

@@ -118,7 +118,11 @@ def test_non_tgi_dedicated_endpoint_learns_its_task_from_the_hub(fake):
     url = fake.endpoint_url("qa-container")
     r = completion(model="deepset/deberta-v3-large-squad2", messages=CHAT, api_base=url, context="The capital of France is Paris.")
     assert r.choices[0].message.content == "Paris"
-    assert [(e.purpose, e.status) for e in r.exchanges] == [("task look-up (GET /info)", 404), ("question-answering", 200)]
+    assert [(e.purpose, e.status) for e in r.exchanges] == [
+        ("task look-up (GET /info)", 404),
+        ("task look-up (Hub model API)", 200),
+        ("question-answering", 200),
+    ]
     assert len(fake.seen("/api/models/")) == 1
 
 
@@ -176,3 +180,11 @@ def test_resolve_route_tells_the_app_what_a_model_does(fake):
     assert fake.seen("/hf-inference/") == []  # nothing generated
     with pytest.raises(playground.BadRequestError, match="image-classification"):
         playground.resolve_route("google/vit-base-patch16-224")
+
+
+def test_endpoint_without_info_is_sent_text_generation_even_for_a_chat_model(fake):
+    url = fake.endpoint_url("chat-container")  # the default container of Inference Endpoints: no /info, no chat route
+    r = completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=url, max_tokens=3)
+    assert r.route == "text-generation" and r.choices[0].message.content == " Paris is the"
+    assert [e.status for e in r.exchanges] == [404, 200, 200]  # /info, Hub, text generation: no chat attempt
+    assert fake.seen("/endpoints/chat-container")[-1].body["inputs"] == "[INST] Tell me about Paris. [/INST]"

@@ -144,3 +144,40 @@ def test_async_calls_run_concurrently_on_one_pool(fake):
         return await asyncio.gather(*(one(i) for i in range(20)))
 
     assert asyncio.run(main()) == [" Paris is the capital of"] * 20
+
+
+def test_closing_an_unread_stream_closes_its_response(fake):
+    fake.token_delay = 0.05
+    stream = completion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
+    stream.close()
+    assert stream._response.is_closed and stream.exchanges[-1].total_time is not None
+
+    async def main():
+        astream = await acompletion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
+        await astream.aclose()
+        return astream
+
+    assert asyncio.run(main())._response.is_closed
+
+
+def test_close_from_another_thread_stops_a_blocked_reader(fake):
+    import threading
+
+    fake.token_delay = 0.3
+    stream = completion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
+    got, failure = [], []
+
+    def read():
+        try:
+            for chunk in stream:
+                got.append(chunk)
+        except playground.APIError as error:  # a closed connection mid-read is a typed error at worst
+            failure.append(error)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    while not got:
+        pass
+    stream.close()
+    reader.join(timeout=5)
+    assert not reader.is_alive() and len(got) < 5

@@ -78,9 +78,31 @@ def test_is_huggingface_url():
 
     assert is_huggingface_url("https://huggingface.co")
     assert is_huggingface_url("https://xyz.us-east-1.aws.endpoints.huggingface.cloud")
-    assert is_huggingface_url("https://someone-space.hf.space/")
+    assert is_huggingface_url("https://hf.space/")
+    assert not is_huggingface_url("https://someone-space.hf.space/")  # a Space runs its owner's code
+    assert not is_huggingface_url("https://evil.huggingface.cloud")  # only Inference Endpoints there
     assert not is_huggingface_url("http://huggingface.co")  # not over https
     assert not is_huggingface_url("https://huggingface.co.evil.example")
     assert not is_huggingface_url("https://evilhuggingface.co")
     assert not is_huggingface_url("http://127.0.0.1:8080")
     assert is_huggingface_url("https://models.example.org", extra_hosts=["models.example.org"])
+    assert not is_huggingface_url("https://sub.models.example.org", extra_hosts=["models.example.org"])
+
+
+@pytest.mark.parametrize("bad", ["hf_abc\ndef", "hf_abc def", "hf_abc\u200bdef", "hf_ab\x00c", "hf_café"])
+def test_a_malformed_token_is_refused_without_being_quoted(fake, bad):
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model=MODEL, messages=CHAT, api_key=bad)
+    assert bad not in str(caught.value) and "api_key" in str(caught.value)
+    assert fake.requests == []
+
+
+def test_hub_lookup_never_consults_the_token_chain_for_api_key_false(fake, monkeypatch):
+    from playground import _prepare
+
+    monkeypatch.setattr(_prepare, "is_huggingface_url", lambda url, extra_hosts=(): True)  # as if the Hub were huggingface.co
+    monkeypatch.setenv("HF_TOKEN", "hf_fake_valid_user_token")
+    completion(model=MODEL, messages=CHAT, api_key=False)
+    assert all("authorization" not in call.headers for call in fake.requests)
+    completion(model="gpt2", messages=CHAT)  # with a token, the Hub (an HF host) gets it
+    assert fake.seen("/api/models/gpt2")[-1].headers["authorization"] == "Bearer hf_fake_valid_user_token"

@@ -1,0 +1,166 @@
+"""What a person sees, in real headless Chromium (Debian's package, driven by Playwright)."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import APP_SERVER_TOKEN
+from fakehf import Reply
+
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[1] / "test-results"
+PRIVATE_TOKEN = "hf_fake_private_endpoint_token"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not at {CHROMIUM}: install it (apt-get install -y chromium) or set PLAYGROUND_CHROMIUM.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1500, "height": 1000}}
+
+
+@pytest.fixture
+def app(page: Page, app_url, fake):
+    page.goto(app_url)
+    expect(page.locator("#message textarea")).to_be_visible(timeout=20000)
+    expect(page.locator("#task")).to_contain_text("Task:", timeout=10000)  # the first look-up finished
+    return page
+
+
+def code_text(page: Page, elem_id: str) -> str:
+    """A gr.Code's whole text (CodeMirror renders only the visible lines)."""
+    return page.evaluate(f"() => document.querySelector('#{elem_id} .cm-content').cmTile.view.state.doc.toString()")
+
+
+def send(page: Page, text: str) -> None:
+    page.locator("#message textarea").fill(text)
+    page.locator("#send").click()
+
+
+def wait_done(page: Page) -> None:
+    expect(page.locator("#metrics")).to_contain_text("finish", timeout=20000)
+
+
+def bot(page: Page):
+    return page.locator('#chatbot [data-testid="bot"]').last
+
+
+def choose_kind(page: Page, label: str, url: str) -> None:
+    page.locator("#endpoint").get_by_text(label).click()
+    box = page.locator("#api-base textarea")
+    expect(box).to_be_visible()
+    box.fill(url)
+    box.press("Tab")
+
+
+def choose_model(page: Page, model: str) -> None:
+    field = page.locator("#model input")
+    field.fill(model)
+    field.press("Enter")
+    page.locator("#message textarea").click()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_default_endpoint_streams_and_shows_the_wire(app: Page, fake):
+    fake.token_delay = 0.08
+    send(app, "Tell me about Paris.")
+    expect(app.locator("#message textarea")).to_have_value("")  # the box clears after Send
+    expect(bot(app)).to_contain_text("Paris is the", timeout=10000)
+    expect(app.locator("#metrics")).to_contain_text("Streaming")  # seen while the reply still grows
+    wait_done(app)
+    expect(bot(app)).to_have_text(re.compile(r"Paris is the capital of France\. It has museums, cafes and parks"))
+    request = code_text(app, "request")
+    assert f"POST {fake.inference_url}/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions" in request
+    assert '"stream": true' in request and "authorization" not in request.lower()
+    app.get_by_role("tab", name="Response").click()
+    response = code_text(app, "response")
+    assert response.splitlines()[1] == "HTTP 200" and 'data: {"object":"chat.completion.chunk"' in response.replace('"id":"",', '')
+    expect(app.locator("#metrics")).to_contain_text("route chat")
+    shot(app, "default-endpoint")
+
+
+def test_public_endpoint_with_a_base_model_falls_back_to_text_generation(app: Page, fake):
+    choose_kind(app, "Public endpoint", fake.endpoint_url("public-base"))
+    choose_model(app, "meta-llama/Llama-2-7b-hf")
+    expect(app.locator("#task")).to_contain_text("text-generation", timeout=10000)
+    send(app, "Paris is")
+    wait_done(app)
+    expect(bot(app)).to_contain_text("Paris is the capital")
+    request = code_text(app, "request")
+    # /info was read when the URL was entered (the task shown); the turn: chat, then the fallback
+    assert "### 1 of 2: chat" in request and "### 2 of 2: fallback to text-generation (no chat template)" in request
+    assert '"return_full_text": false' in request
+    expect(app.locator("#metrics")).to_contain_text("route text-generation")
+
+
+def test_private_endpoint_sends_the_typed_token_and_never_shows_it(app: Page, fake):
+    choose_kind(app, "Private endpoint", fake.endpoint_url("private-chat"))
+    app.locator("#token input").fill(PRIVATE_TOKEN)
+    send(app, "Tell me about Paris.")
+    wait_done(app)
+    expect(bot(app)).to_contain_text("Paris is the capital of France")
+    assert {c.headers["authorization"] for c in fake.seen("/endpoints/private-chat")} == {f"Bearer {PRIVATE_TOKEN}"}
+    request = code_text(app, "request")
+    assert "authorization: Bearer hf_***" in request and PRIVATE_TOKEN not in request
+    app.get_by_role("tab", name="Code").click()
+    for choice in ("Python (playground)", "curl", "InferenceClient"):
+        app.locator("#code-lang").get_by_text(choice).click()
+        expect(app.locator("#code")).to_contain_text("HF_TOKEN")
+        assert PRIVATE_TOKEN not in code_text(app, "code")
+    html = app.content()
+    storage = app.evaluate("() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])")
+    for secret in (PRIVATE_TOKEN, APP_SERVER_TOKEN):
+        assert secret not in html and secret not in storage
+    app.locator("#token input").fill("")  # not kept for the screenshot
+    shot(app, "private-endpoint")
+
+
+def test_question_answering_model_asks_for_context(app: Page, fake):
+    choose_model(app, "deepset/deberta-v3-large-squad2")
+    expect(app.locator("#task")).to_contain_text("question-answering", timeout=10000)
+    context = app.locator("#context textarea")
+    expect(context).to_be_visible()
+    context.fill("The capital of France is Paris. It lies on the Seine.")
+    send(app, "What is the capital of France?")
+    wait_done(app)
+    expect(bot(app)).to_have_text("Paris")
+    assert json.loads(fake.seen("/hf-inference/")[-1].body and json.dumps(fake.seen("/hf-inference/")[-1].body))["inputs"] == {
+        "question": "What is the capital of France?", "context": "The capital of France is Paris. It lies on the Seine."
+    }
+    shot(app, "question-answering")
+
+
+def test_errors_read_as_sentences_with_the_raw_body_beside(app: Page, fake):
+    choose_kind(app, "Private endpoint", fake.endpoint_url("private-chat"))
+    send(app, "Hello?")
+    expect(bot(app)).to_contain_text("A private endpoint needs a token", timeout=10000)
+    assert fake.seen("/endpoints/private-chat/v1") == []  # refused before sending
+
+    app.locator("#endpoint").get_by_text("Default").click()
+    fake.script("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions",
+                Reply(429, {"error": "Rate limit reached. Please log in or use a HF access token"}, headers={"retry-after": "30"}))
+    send(app, "Tell me about Paris.")
+    expect(bot(app)).to_contain_text("Too many requests", timeout=10000)
+    expect(bot(app)).to_contain_text("wait 30 s")
+    assert "Traceback" not in app.locator("#chatbot").inner_text()
+    app.get_by_role("tab", name="Response").click()
+    assert "HTTP 429" in code_text(app, "response") and "Rate limit reached" in code_text(app, "response")
+    shot(app, "error")
