@@ -63,6 +63,13 @@ def main(argv: list[str]) -> int:
         ensure_environment("requirements.txt")
         return subprocess.call([str(PYTHON), "app.py", *rest])
     ensure_environment("requirements-dev.txt")
+    chromium = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        print(
+            f"The browser tests need Chromium at {chromium}: install it (Debian/Ubuntu: sudo apt-get install chromium) "
+            "or set PLAYGROUND_CHROMIUM to its path. They fail without it; they are never skipped.",
+            flush=True,
+        )
     return subprocess.call([str(PYTHON), "-m", "pytest", *rest])
 
 
