@@ -9,7 +9,7 @@ text fallback, retries and the wait for a loading model exist in one place only.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import _tasks
@@ -77,6 +77,8 @@ class LoadingStatus:
     """Seconds waited so far in this call."""
     budget: float
     """The most this call will wait in all (``wait_for_model``)."""
+    exchanges: list[Exchange] = field(default_factory=list)
+    """The call's exchanges so far (the 503 replies among them)."""
 
 
 @dataclass
@@ -124,7 +126,7 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
 
     if route == CHAT:
         request = prepare_chat(target, call.messages, params, call.token, stream=call.stream)
-        reply, waited = yield from _send_waiting(call, request)
+        reply, waited = yield from _send_waiting(call, request, exchanges)
         if reply.ok:
             return _answer(call, CHAT, reply, _conversation_text(call.messages), task, exchanges)
         if call.task is None and is_template_error(reply.status, reply.body):
@@ -139,7 +141,7 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
             request, prompt = prepare_text(
                 target, call.messages, params, call.token, stream=call.stream, purpose=purpose or TEXT, drop_params=dropped
             )
-            reply, waited = yield from _send_waiting(call, request)
+            reply, waited = yield from _send_waiting(call, request, exchanges)
             if reply.ok:
                 return _answer(call, TEXT, reply, prompt, task, exchanges)
             unused = unused_model_kwargs(reply.status, reply.body) & set(request.json["parameters"])
@@ -155,7 +157,7 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
     else:
         request = prepare_task(route, target, call.messages, params, call.token)
         prompt = request.json["inputs"]
-    reply, waited = yield from _send_waiting(call, request)
+    reply, waited = yield from _send_waiting(call, request, exchanges)
     if not reply.ok:
         raise _failure(call, reply, exchanges, waited)
     return task_response(route, reply.body, model=target.model, prompt=prompt, exchanges=exchanges, task=task or route)
@@ -232,7 +234,7 @@ def _task_from_info(reply: Reply) -> ModelTask | None:
     return ModelTask(pipeline_tag=tag if isinstance(tag, str) else "text-generation", tags=None, source="endpoint /info")
 
 
-def _send_waiting(call: Call, request: PreparedRequest) -> Generator[Send | Sleep, Any, tuple[Reply, float]]:
+def _send_waiting(call: Call, request: PreparedRequest, exchanges: list[Exchange]) -> Generator[Send | Sleep, Any, tuple[Reply, float]]:
     """Send; while the model is loading (503 with estimated_time), wait and resend,
     following the estimate, within ``wait_for_model`` seconds for the whole call."""
     attempt = request
@@ -256,6 +258,7 @@ def _send_waiting(call: Call, request: PreparedRequest) -> Generator[Send | Slee
                         retry_in=left,
                         waited=call.waited,
                         budget=call.wait_for_model,
+                        exchanges=exchanges,
                     )
                 )
             yield Sleep(step)

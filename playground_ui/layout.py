@@ -26,6 +26,7 @@ KIND_CHOICES = [
     ("Public endpoint · URL", PUBLIC),
     ("Private endpoint · URL + token", PRIVATE),
 ]
+PROGRESS = {"waiting": "Sending…", "loading": "Waiting for the model to load…", "streaming": "Streaming…"}
 CODE_CHOICES = ["Python (playground)", "curl", "InferenceClient"]
 EXAMPLES = [
     "What is the capital of France?",
@@ -154,7 +155,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     request_text(update.exchanges) if update.exchanges or update.finished else "Waiting for the endpoint…",
                     response_text(update.exchanges) if update.exchanges or update.finished else "Waiting for the endpoint…",
                     gr.update(value=_code(choice, last)[0], language=_code(choice, last)[1]),
-                    metrics_markdown(update.figures) if update.finished else "Streaming…",
+                    metrics_markdown(update.figures) if update.finished else PROGRESS.get(update.status, "Streaming…"),
                 )
 
         async def on_send(text, history, convo, choice, *values):
@@ -216,7 +217,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             return gr.update(value=shown), gr.update(visible=info.route == "question-answering")
 
         target_inputs = [endpoint, model, api_base, token]
-        for trigger in (endpoint.change, model.change, api_base.blur, api_base.submit):
+        for trigger in (endpoint.change, model.change, api_base.blur, api_base.submit, token.blur):
             trigger(on_target, target_inputs, [task_info, context], api_visibility="private", show_progress="hidden")
         demo.load(on_target, target_inputs, [task_info, context], api_visibility="private", show_progress="hidden")
 

@@ -132,7 +132,7 @@ class TurnUpdate:
 
 def loading_sentence(status: LoadingStatus) -> str:
     return (
-        f"⏳ {status.model or 'The model'} is loading on the endpoint: about {status.estimated_time:.0f} s left "
+        f"{status.model or 'The model'} is loading on the endpoint: about {status.estimated_time:.0f} s left "
         f"(next check in {status.retry_in:.0f} s; waited {status.waited:.0f} s of at most {status.budget:.0f} s)."
     )
 
@@ -175,7 +175,8 @@ async def run_turn(
             waiter = asyncio.ensure_future(loading.get())
             await asyncio.wait({call, waiter}, return_when=asyncio.FIRST_COMPLETED)
             if waiter.done():
-                yield TurnUpdate(reply=loading_sentence(waiter.result()), call=shape, status="loading")
+                status = waiter.result()
+                yield TurnUpdate(reply=loading_sentence(status), exchanges=list(status.exchanges), call=shape, status="loading")
             else:
                 waiter.cancel()
         stream = call.result()

@@ -49,6 +49,7 @@ def fake(fake_server, monkeypatch):
     fake_server.stream_split = None
     fake_server.keepalive = False
     fake_server.token_delay = 0.0
+    fake_server.streams_cut = 0
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)
     monkeypatch.setenv("HF_ENDPOINT", fake_server.url)
     return fake_server

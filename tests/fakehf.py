@@ -126,6 +126,7 @@ class FakeHF:
         self.stream_split: int | None = None  # send streams in pieces of this many bytes
         self.keepalive = False  # put ": keep-alive" comment lines between events
         self.token_delay = 0.0
+        self.streams_cut = 0  # streams whose client went away before the last event
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -384,7 +385,10 @@ class FakeHF:
         return JSONResponse({**common, "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}], "usage": usage})
 
     def _stream(self, events: list[Any], dialect: str, *, done: bool) -> Response:
-        return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay)
+        def cut() -> None:
+            self.streams_cut += 1
+
+        return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay, on_cut=cut)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -471,7 +475,7 @@ def _qa_answer(question: str, context: str) -> str:
     return capitalised[-1] if capitalised else (words[-1] if words else "")
 
 
-def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0) -> StreamingResponse:
+def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cut=None) -> StreamingResponse:
     prefix = "data:" if dialect in ("tgi1", "tgi2") else "data: "
     parts = []
     for event in events:
@@ -482,14 +486,20 @@ def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0) -> St
         parts.append(f"{prefix}[DONE]\n\n".encode())
 
     async def body():
-        for part in parts:
-            if delay:
-                await asyncio.sleep(delay)
-            if split:
-                for i in range(0, len(part), split):
-                    yield part[i : i + split]
-                    await asyncio.sleep(0)
-            else:
-                yield part
+        finished = False
+        try:
+            for part in parts:
+                if delay:
+                    await asyncio.sleep(delay)
+                if split:
+                    for i in range(0, len(part), split):
+                        yield part[i : i + split]
+                        await asyncio.sleep(0)
+                else:
+                    yield part
+            finished = True
+        finally:
+            if not finished and on_cut is not None:
+                on_cut()  # the client went away: a real server would stop generating here
 
     return StreamingResponse(body(), media_type="text/event-stream")

@@ -164,3 +164,58 @@ def test_errors_read_as_sentences_with_the_raw_body_beside(app: Page, fake):
     app.get_by_role("tab", name="Response").click()
     assert "HTTP 429" in code_text(app, "response") and "Rate limit reached" in code_text(app, "response")
     shot(app, "error")
+
+
+def test_stop_cancels_the_request_upstream_and_keeps_the_text(app: Page, fake):
+    fake.token_delay = 0.4  # 14 tokens: more than five seconds if nothing stops it
+    send(app, "Tell me about Paris.")
+    expect(bot(app)).to_contain_text("Paris", timeout=10000)
+    app.locator("#stop").click()
+    for _ in range(50):
+        if fake.streams_cut:
+            break
+        app.wait_for_timeout(100)
+    assert fake.streams_cut == 1  # the endpoint saw the client go: generation stops there
+    shown = bot(app).inner_text()
+    app.wait_for_timeout(1000)
+    assert bot(app).inner_text() == shown and "parks" not in shown  # nothing more arrives
+    assert shown.strip().startswith("Paris")
+
+
+def test_retry_resends_the_last_message_and_clear_empties_everything(app: Page, fake):
+    fake.script("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions",
+                Reply(500, {"error": "Request failed during generation: CUDA out of memory", "error_type": "generation"}))
+    send(app, "Tell me about Paris.")
+    expect(bot(app)).to_contain_text("failed while answering", timeout=10000)
+    app.locator("#retry").click()
+    wait_done(app)
+    expect(bot(app)).to_contain_text("Paris is the capital")
+    expect(app.locator('#chatbot [data-testid="user"]')).to_have_count(1)  # the failed turn was replaced
+    sent = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")
+    assert sent[-1].body["messages"] == [{"role": "user", "content": "Tell me about Paris."}]  # the failure is not history
+    send(app, "And Lyon?")
+    expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(2)
+    wait_done(app)
+    assert [m["role"] for m in fake.seen("/hf-inference/")[-1].body["messages"]] == ["user", "assistant", "user"]
+    app.locator("#clear").click()
+    expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(0)
+    expect(app.locator("#metrics")).to_contain_text("No turn yet")
+
+
+def test_example_prompts_fill_the_message_box(app: Page, fake):
+    app.get_by_text("What is the capital of France?").first.click()
+    expect(app.locator("#message textarea")).to_have_value("What is the capital of France?")
+
+
+def test_a_loading_model_shows_a_countdown_then_answers(app: Page, fake):
+    fake.script("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions",
+                Reply(503, {"error": "Model meta-llama/Llama-2-7b-chat-hf is currently loading", "estimated_time": 3.0}))
+    send(app, "Tell me about Paris.")
+    expect(bot(app)).to_contain_text("is loading on the endpoint: about 3 s left", timeout=10000)
+    expect(bot(app)).to_contain_text("about 1 s left", timeout=5000)  # it counts down
+    expect(app.locator("#metrics")).to_contain_text("Waiting for the model to load")
+    assert "HTTP 503" in (app.get_by_role("tab", name="Response").click() or code_text(app, "response"))  # the 503 is shown
+    shot(app, "loading")
+    wait_done(app)
+    expect(bot(app)).to_contain_text("Paris is the capital")
+    assert "retry after the model loaded" in code_text(app, "request")
