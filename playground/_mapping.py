@@ -154,7 +154,12 @@ def error_from_response(
             else f"No model {model!r} on the Inference API ({said}): check the model id, or give api_base for a dedicated endpoint."
         )
     elif status in (400, 422):
-        if hf.text and ("must be <=" in hf.text or "context length" in hf.text.lower()):
+        if hf.error_type == "template_error":
+            message = (
+                f"{model or 'This model'} has no chat template, so it cannot be sent chat messages ({said}): "
+                "use the text-generation route (task=\"text-generation\", or leave the route on auto)."
+            )
+        elif hf.text and ("must be <=" in hf.text or "context length" in hf.text.lower()):
             kind = ContextWindowExceededError
             message = f"The conversation and max_tokens are too long for this model ({said}): lower max_tokens or shorten the conversation."
         else:

@@ -17,7 +17,7 @@ from playground import APIError, BadRequestError, aresolve_route
 from playground._prompt import content_text
 
 from .settings import AppSettings
-from .turn import DEFAULT, PRIVATE, PUBLIC, ROUTE_CHOICES, InputProblem, TurnInputs, TurnUpdate, choose_endpoint, run_turn
+from .turn import DEFAULT, LOCAL, PRIVATE, PUBLIC, ROUTE_CHOICES, InputProblem, TurnInputs, TurnUpdate, prepare_endpoint, run_turn
 from .views import Figures, curl_code, inference_client_code, metrics_markdown, python_code, request_text, response_text
 
 PRESETS = ["deepset/deberta-v3-large-squad2", "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"]
@@ -25,6 +25,7 @@ KIND_CHOICES = [
     ("Default · serverless Inference API", DEFAULT),
     ("Public endpoint · URL", PUBLIC),
     ("Private endpoint · URL + token", PRIVATE),
+    ("Local demo · canned replies, works offline", LOCAL),
 ]
 PROGRESS = {"waiting": "Sending…", "loading": "Waiting for the model to load…", "streaming": "Streaming…"}
 CODE_CHOICES = ["Python (playground)", "curl", "InferenceClient"]
@@ -83,17 +84,19 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=260):
-                endpoint = gr.Radio(KIND_CHOICES, value=DEFAULT, label="Endpoint", elem_id="endpoint")
+                endpoint = gr.Radio(KIND_CHOICES, value=settings.default_endpoint, label="Endpoint", elem_id="endpoint")
                 model = gr.Dropdown(
                     PRESETS, value=PRESETS[2], label="Model", allow_custom_value=True, elem_id="model",
                     info="A preset, or any model id from the Hub.",
                 )
                 task_info = gr.Markdown("", elem_id="task")
                 api_base = gr.Textbox(
-                    label="API base URL", placeholder="https://xyz.endpoints.huggingface.cloud", visible=False, elem_id="api-base"
+                    label="API base URL", placeholder="https://xyz.endpoints.huggingface.cloud",
+                    visible=settings.default_endpoint in (PUBLIC, PRIVATE), elem_id="api-base",
                 )
                 token = gr.Textbox(
                     label="Token (optional)", type="password", placeholder="hf_...", elem_id="token",
+                    visible=settings.default_endpoint != LOCAL,
                     info="Sent only to the endpoint above; never stored." + (
                         " Empty: the server's own token is used on Hugging Face hosts." if settings.server_token else ""
                     ),
@@ -194,17 +197,18 @@ def build_app(settings: AppSettings) -> gr.Blocks:
 
         def on_kind(kind: str):
             dedicated = kind in (PUBLIC, PRIVATE)
-            label = {DEFAULT: "Token (optional)", PUBLIC: "Token (optional)", PRIVATE: "Token (required)"}[kind]
-            return gr.update(visible=dedicated), gr.update(label=label)
+            label = "Token (required)" if kind == PRIVATE else "Token (optional)"
+            return gr.update(visible=dedicated), gr.update(label=label, visible=kind != LOCAL)
 
         endpoint.change(on_kind, [endpoint], [api_base, token], api_visibility="private")
 
         async def on_target(kind: str, model_id: str, url: str, typed: str):
             """Learn the model's task and show it; a question-answering model gets the context box."""
             try:
-                chosen = choose_endpoint(TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed), settings)
-            except InputProblem:
-                return gr.update(value=""), gr.update(visible=False)
+                chosen = await prepare_endpoint(TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed), settings)
+            except InputProblem as problem:
+                shown = f"⚠️ {problem}" if kind in (PUBLIC, PRIVATE) and url and url.strip() else ""
+                return gr.update(value=shown), gr.update(visible=False)
             try:
                 info = await aresolve_route(chosen.model, api_base=chosen.api_base, api_key=chosen.api_key)
             except BadRequestError as error:
@@ -214,6 +218,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             where = {"hub": "from the Hub", "endpoint /info": "from the endpoint's /info"}.get(info.source or "", "")
             task = info.task or "unknown"
             shown = f"Task: **{task}**{f' ({where})' if where else ''} · route: {info.route}"
+            if kind == LOCAL:
+                shown += "\n\nLocal demo: no model runs here; every reply is canned, to show the flow and the wire offline."
             return gr.update(value=shown), gr.update(visible=info.route == "question-answering")
 
         target_inputs = [endpoint, model, api_base, token]

@@ -22,6 +22,10 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int = 1) -> int:
     return value
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class AppSettings:
     server_token: str | None = None
@@ -31,18 +35,35 @@ class AppSettings:
     """``PLAYGROUND_TOKEN_HOSTS``: more hosts (comma-separated) that may receive the server token."""
     concurrency: int = 64
     """``PLAYGROUND_CONCURRENCY``: chats served at once, for all visitors together."""
+    block_private_urls: bool = False
+    """Refuse endpoint URLs that lead to private, loopback or link-local addresses: on by
+    itself on a Space (``SPACE_ID``) or with ``PLAYGROUND_BLOCK_PRIVATE_URLS=1``; off with
+    ``PLAYGROUND_ALLOW_PRIVATE_URLS=1`` (self-hosters reaching their own network)."""
+    default_endpoint: str = "local"
+    """The endpoint kind selected when the page opens (``PLAYGROUND_DEFAULT_ENDPOINT``):
+    "default" when the server has a token, else the Local demo, which works offline."""
     library: Settings = Settings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
         env = os.environ if environ is None else environ
         hosts = tuple(h.strip().lower() for h in env.get("PLAYGROUND_TOKEN_HOSTS", "").split(",") if h.strip())
+        server_token = (env.get("HF_TOKEN") or "").strip() or None
+        block = bool(env.get("SPACE_ID")) or _flag(env, "PLAYGROUND_BLOCK_PRIVATE_URLS")
+        default = (env.get("PLAYGROUND_DEFAULT_ENDPOINT") or ("default" if server_token else "local")).strip().lower()
+        if default not in ("default", "public", "private", "local"):
+            raise SystemExit(f"PLAYGROUND_DEFAULT_ENDPOINT={default!r}: use default, public, private or local.")
         return cls(
-            server_token=(env.get("HF_TOKEN") or "").strip() or None,
+            server_token=server_token,
             token_hosts=hosts,
             concurrency=_int(env, "PLAYGROUND_CONCURRENCY", cls.concurrency),
+            block_private_urls=block and not _flag(env, "PLAYGROUND_ALLOW_PRIVATE_URLS"),
+            default_endpoint=default,
             library=Settings.from_env(env),
         )
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
-        return f"AppSettings(server_token={'set' if self.server_token else None}, token_hosts={self.token_hosts}, concurrency={self.concurrency})"
+        return (
+            f"AppSettings(server_token={'set' if self.server_token else None}, token_hosts={self.token_hosts}, "
+            f"concurrency={self.concurrency}, block_private_urls={self.block_private_urls}, default_endpoint={self.default_endpoint!r})"
+        )

@@ -15,15 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import playground
-from playground import APIError, Exchange, LoadingStatus, acompletion, is_huggingface_url
+from playground import APIConnectionError, APIError, Exchange, LoadingStatus, acompletion, is_huggingface_url
 
+from .local_demo import LOCAL_DEMO
+from .netguard import PrivateAddressRefused, check_public_url
 from .settings import AppSettings
 from .views import CallShape, Figures
 
 log = logging.getLogger("playground_ui")
 
-DEFAULT, PUBLIC, PRIVATE = "default", "public", "private"
-KINDS = (DEFAULT, PUBLIC, PRIVATE)
+DEFAULT, PUBLIC, PRIVATE, LOCAL = "default", "public", "private", "local"
+KINDS = (DEFAULT, PUBLIC, PRIVATE, LOCAL)
+OFFLINE_HINT = " No network here? Choose the “Local demo” endpoint to try the playground offline."
 ROUTE_CHOICES = {"auto": None, "chat": "conversational", "text generation": "text-generation", "question answering": "question-answering"}
 UPDATE_INTERVAL = 0.05  # seconds between streamed updates to the browser
 
@@ -59,6 +62,8 @@ class Endpoint:
     api_base: str | None
     api_key: str | bool
     """The token to send, or False for none (the library's own chain is never consulted)."""
+    local: bool = False
+    """The app's own Local demo endpoint."""
 
     @property
     def uses_token(self) -> bool:
@@ -70,6 +75,8 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings) -> Endpoint:
     kind = inputs.endpoint if inputs.endpoint in KINDS else DEFAULT
     model = (inputs.model or "").strip()
     typed = (inputs.token or "").strip()
+    if kind == LOCAL:
+        return Endpoint(model or "local-demo/canned-chat", LOCAL_DEMO.model_url(model), False, local=True)
     if kind == DEFAULT:
         if not model:
             raise InputProblem("Choose a model first: pick one of the presets or type a model id such as gpt2.")
@@ -88,6 +95,18 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings) -> Endpoint:
     if kind == PRIVATE:
         raise InputProblem("A private endpoint needs a token: paste a Hugging Face token (hf_...) in the Token box.")
     return Endpoint(model, api_base, False)
+
+
+async def prepare_endpoint(inputs: TurnInputs, settings: AppSettings) -> Endpoint:
+    """:func:`choose_endpoint`, then, on a public deployment, the refusal of URLs that lead
+    into the server's own network (the Local demo is the app's own and exempt)."""
+    endpoint = choose_endpoint(inputs, settings)
+    if settings.block_private_urls and endpoint.api_base and not endpoint.local:
+        try:
+            await check_public_url(endpoint.api_base)
+        except PrivateAddressRefused as refused:
+            raise InputProblem(str(refused)) from None
+    return endpoint
 
 
 def conversation_messages(conversation: list[dict[str, Any]], message: str, inputs: TurnInputs) -> list[dict[str, Any]]:
@@ -148,7 +167,7 @@ async def run_turn(
         yield TurnUpdate(reply="", status="refused", error="Type a message first.")
         return
     try:
-        endpoint = choose_endpoint(inputs, settings)
+        endpoint = await prepare_endpoint(inputs, settings)
         params = generation_params(inputs)
     except (InputProblem, ValueError, TypeError) as problem:
         yield TurnUpdate(reply="", status="refused", error=str(problem))
@@ -204,7 +223,8 @@ async def run_turn(
             figures = _figures(route, exchanges, None, "error")
             if not text:
                 figures.time_to_first_token = None  # no token ever came
-        yield TurnUpdate(reply=text, exchanges=exchanges, call=shape, status="error", error=error.message, figures=figures)
+        sentence = error.message + (OFFLINE_HINT if isinstance(error, APIConnectionError) and not endpoint.local else "")
+        yield TurnUpdate(reply=text, exchanges=exchanges, call=shape, status="error", error=sentence, figures=figures)
     except Exception:  # a bug of ours: a sentence for the person, the traceback for the server log
         log.exception("chat turn failed for %r", inputs)
         yield TurnUpdate(

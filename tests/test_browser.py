@@ -219,3 +219,20 @@ def test_a_loading_model_shows_a_countdown_then_answers(app: Page, fake):
     wait_done(app)
     expect(bot(app)).to_contain_text("Paris is the capital")
     assert "retry after the model loaded" in code_text(app, "request")
+
+
+def test_local_demo_works_offline_and_says_it_is_canned(app: Page, fake):
+    app.locator("#endpoint").get_by_text("Local demo").click()
+    expect(app.locator("#token input")).to_have_count(0)  # no token, no URL: nothing to fill in
+    expect(app.locator("#api-base textarea")).to_have_count(0)
+    expect(app.locator("#task")).to_contain_text("every reply is canned", timeout=10000)
+    fake.requests.clear()  # the page's first look-up was for the Default endpoint
+    send(app, "What can this playground show me?")
+    wait_done(app)
+    expect(bot(app)).to_contain_text("Local demo: a canned reply, no model ran.")
+    assert "/v1/chat/completions" in code_text(app, "request") and "127.0.0.1" in code_text(app, "request")
+    assert fake.requests == []  # nothing left the app's own process
+    shot(app, "local-demo")
+    if os.environ.get("UPDATE_README_SCREENSHOT"):
+        (SHOTS.parent / "docs").mkdir(exist_ok=True)
+        app.screenshot(path=str(SHOTS.parent / "docs" / "screenshot.png"))

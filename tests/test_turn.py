@@ -123,3 +123,69 @@ def test_python_code_is_runnable_python():
     compile(python_code(shape), "<code view>", "exec")
     compile(inference_client_code(shape), "<code view>", "exec")
     assert json.loads(curl_code([]) and "[]") == []
+
+
+# --- on a public deployment: no calls into the server's own network -------------------------
+
+
+@pytest.fixture
+def nothing_may_be_sent(monkeypatch):
+    """Refusal tests never send anything: the library call fails the test if reached, and the
+    resolver is a stub (no test ever points at a private address for real)."""
+    from playground_ui import netguard, turn
+
+    async def must_not_send(**kwargs):
+        raise AssertionError(f"a request was about to be sent to {kwargs.get('api_base')}")
+
+    monkeypatch.setattr(turn, "acompletion", must_not_send)
+    table = {"internal.example.com": ["10.1.2.3"], "metadata.example.com": ["169.254.169.254"],
+             "mixed.example.com": ["93.184.216.34", "192.168.1.7"], "v6.example.com": ["::ffff:127.0.0.1"]}
+
+    async def stub(host, port):
+        return table[host]
+
+    monkeypatch.setattr(netguard, "resolve", stub)
+
+
+SPACE = AppSettings.from_env({"SPACE_ID": "someone/playground", "HF_TOKEN": SERVER_TOKEN})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080", "http://[::1]:8080", "http://10.0.0.5", "http://169.254.169.254/latest/meta-data",
+        "https://internal.example.com", "https://metadata.example.com", "https://mixed.example.com", "http://v6.example.com",
+        "http://0.0.0.0:7860",
+    ],
+)
+def test_on_a_space_private_addresses_are_refused_before_anything_is_sent(nothing_may_be_sent, url):
+    final = run(TurnInputs(endpoint="public", model="m", api_base=url), SPACE)[-1]
+    assert final.status == "refused" and "private or local address" in final.error and "public URL" in final.error
+    assert final.exchanges == []
+
+
+def test_public_hosts_pass_and_self_hosters_can_allow_private_ones(nothing_may_be_sent):
+    from playground_ui.turn import prepare_endpoint
+
+    public = asyncio.run(prepare_endpoint(TurnInputs(endpoint="public", model="m", api_base="https://93.184.216.34"), SPACE))
+    assert public.api_base == "https://93.184.216.34"
+    allowed = AppSettings.from_env({"SPACE_ID": "someone/playground", "PLAYGROUND_ALLOW_PRIVATE_URLS": "1"})
+    inside = asyncio.run(prepare_endpoint(TurnInputs(endpoint="public", model="m", api_base="https://internal.example.com"), allowed))
+    assert inside.api_base == "https://internal.example.com"
+    assert not AppSettings.from_env({}).block_private_urls and AppSettings.from_env({"PLAYGROUND_BLOCK_PRIVATE_URLS": "1"}).block_private_urls
+
+
+def test_the_local_demo_is_exempt_on_a_space():
+    final = run(TurnInputs(endpoint="local", model="meta-llama/Llama-2-7b-chat-hf", max_tokens=4), SPACE)[-1]
+    assert final.status == "done" and final.reply.startswith("(Local")
+
+
+def test_without_network_the_error_suggests_the_local_demo(monkeypatch):
+    import socket as sockets
+
+    with sockets.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("HF_INFERENCE_ENDPOINT", f"http://127.0.0.1:{dead}/hf-inference")
+    final = run(TurnInputs(endpoint="default", model="gpt2", route="chat"), AppSettings.from_env())[-1]
+    assert final.status == "error" and "Could not connect" in final.error and "Local demo" in final.error

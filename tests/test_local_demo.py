@@ -1,0 +1,59 @@
+"""The Local demo endpoint, called through the library as the app calls it."""
+
+import httpx
+import pytest
+
+import playground
+from playground import completion
+from playground_ui.local_demo import CANNED, LOCAL_DEMO
+
+CHAT = [{"role": "user", "content": "Tell me about Paris."}]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return LOCAL_DEMO.start()
+
+
+def text_of(stream):
+    return "".join(c.choices[0].delta.get("content") or "" for c in stream)
+
+
+def test_info_and_health_answer_like_tgi(demo):
+    info = httpx.get(f"{demo}/models/meta-llama/Llama-2-7b-chat-hf/info").json()
+    assert info["model_pipeline_tag"] == "text-generation" and info["max_total_tokens"] == 4096
+    assert httpx.get(f"{demo}/models/deepset/deberta-v3-large-squad2/info").json()["model_pipeline_tag"] == "question-answering"
+    assert httpx.get(f"{demo}/models/x/health").status_code == 200
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_chat_model_answers_on_the_chat_route_and_says_it_is_canned(demo, stream):
+    r = completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=f"{demo}/models/meta-llama/Llama-2-7b-chat-hf",
+                   api_key=False, stream=stream)
+    text = text_of(r) if stream else r.choices[0].message.content
+    assert text.startswith(CANNED) and "Tell me about Paris." in text
+    assert r.route == "chat"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_base_model_shows_the_fallback_to_text_generation(demo, stream):
+    r = completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, api_base=f"{demo}/models/meta-llama/Llama-2-7b-hf",
+                   api_key=False, stream=stream, max_tokens=5)
+    text = text_of(r) if stream else r.choices[0].message.content
+    assert r.route == "text-generation" and [e.status for e in r.exchanges][-2:] == [422, 200]
+    assert text.strip().startswith("(Local demo:") and not text.startswith("Tell me")  # the prompt is not echoed
+
+
+def test_question_answering_with_context(demo):
+    r = completion(model="deepset/deberta-v3-large-squad2", messages=[{"role": "user", "content": "What is the capital of France?"}],
+                   context="Lyon is large. The capital of France is Paris.", api_base=f"{demo}/models/deepset/deberta-v3-large-squad2",
+                   api_key=False)
+    assert r.route == "question-answering"
+    assert r.choices[0].message.content.startswith("The capital of France is Paris.") and CANNED in r.choices[0].message.content
+
+
+def test_bad_requests_get_protocol_errors(demo):
+    missing_context = httpx.post(f"{demo}/models/deepset/x-squad2", json={"inputs": {"question": "q"}})
+    assert missing_context.status_code == 400 and missing_context.json() == {"error": ["Error in `inputs.context`: field required"]}
+    no_inputs = httpx.post(f"{demo}/models/gpt2", json={"messages": []})
+    assert no_inputs.status_code == 422 and "missing field `inputs`" in no_inputs.text
