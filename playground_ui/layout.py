@@ -8,6 +8,7 @@ browser session); nothing per visitor is kept in module globals.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,6 +28,7 @@ KIND_CHOICES = [
     ("Private endpoint · URL + token", PRIVATE),
     ("Local demo · canned replies, works offline", LOCAL),
 ]
+VIEW_INTERVAL = 0.5  # seconds between renders of the payload views while a reply streams
 PROGRESS = {"waiting": "Sending…", "loading": "Waiting for the model to load…", "streaming": "Streaming…"}
 CODE_CHOICES = ["Python (playground)", "curl", "InferenceClient"]
 EXAMPLES = [
@@ -142,7 +144,14 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             text: str, history: list[dict[str, Any]], convo: list[dict[str, Any]], choice: str, inputs: TurnInputs
         ) -> AsyncIterator[tuple[Any, ...]]:
             shown = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
+            views_at = 0.0
             async for update in run_turn(convo, text, inputs, settings):
+                # The payload views grow with every event: render them twice a second while
+                # streaming (and at the end), the chat with every update.
+                now = time.monotonic()
+                fresh_views = update.finished or update.status != "streaming" or now - views_at >= VIEW_INTERVAL
+                if fresh_views:
+                    views_at = now
                 # A refused turn (nothing sent) stays in the chat with its sentence, like a failed one;
                 # neither joins the conversation sent to the model, and Retry sends it again.
                 shown[-1] = {"role": "assistant", "content": _assistant_text(update)}
@@ -150,6 +159,9 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 new_convo = convo
                 if update.succeeded:
                     new_convo = [*convo, {"role": "user", "content": text}, {"role": "assistant", "content": update.reply}]
+                if not fresh_views:
+                    yield "", shown, new_convo, last, gr.update(), gr.update(), gr.update(), gr.update()
+                    continue
                 yield (
                     "",
                     shown,
@@ -252,14 +264,16 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 max_tokens=max_tokens, temperature=temperature, top_p=top_p, stop=stop, seed=seed, route=route,
             )
             async for update in run_turn(_display(history), message, inputs, settings):
-                yield update.reply, _details(update)
+                # Partial updates carry the reply; the exchanges come once, with the last one
+                # (sending every event again with every token would grow as the square of the reply).
+                yield update.reply, _details(update, with_exchanges=update.finished)
 
         gr.api(chat, api_name="chat")
     demo.queue(default_concurrency_limit=settings.concurrency)
     return demo
 
 
-def _details(update: TurnUpdate) -> dict[str, Any]:
+def _details(update: TurnUpdate, *, with_exchanges: bool = True) -> dict[str, Any]:
     figures: Figures | None = update.figures
     return json.loads(
         json.dumps(
@@ -268,7 +282,7 @@ def _details(update: TurnUpdate) -> dict[str, Any]:
                 "error": update.error,
                 "route": update.call.route if update.call else None,
                 "figures": None if figures is None else {**figures.__dict__, "tokens_per_second": figures.tokens_per_second},
-                "exchanges": [exchange.to_dict() for exchange in update.exchanges],
+                "exchanges": [exchange.to_dict() for exchange in update.exchanges] if with_exchanges else [],
             },
             default=str,
         )

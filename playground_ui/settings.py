@@ -33,7 +33,7 @@ class AppSettings:
     for Hugging Face hosts over https or the hosts in ``token_hosts``."""
     token_hosts: tuple[str, ...] = ()
     """``PLAYGROUND_TOKEN_HOSTS``: more hosts (comma-separated) that may receive the server token."""
-    concurrency: int = 64
+    concurrency: int = 256
     """``PLAYGROUND_CONCURRENCY``: chats served at once, for all visitors together."""
     block_private_urls: bool = False
     """Refuse endpoint URLs that lead to private, loopback or link-local addresses: on by

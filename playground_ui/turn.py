@@ -211,6 +211,9 @@ async def run_turn(
             if now - last_sent >= UPDATE_INTERVAL:
                 last_sent = now
                 yield TurnUpdate(reply=text, exchanges=stream.exchanges, call=shape)
+                # A fast endpoint can keep the stream's buffer full: give the event loop a turn
+                # so that the update reaches the browser now, and other chats get their share.
+                await asyncio.sleep(0)
         yield TurnUpdate(
             reply=text, exchanges=stream.exchanges, call=shape, status="done",
             figures=_figures(stream.route, stream.exchanges, usage, finish),

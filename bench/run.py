@@ -1,0 +1,432 @@
+"""Run every benchmark and write bench/results.md.
+
+    python3 dev.py bench          # installs requirements-bench.txt (litellm, psutil) first
+
+Everything runs in one go on this machine, against loopback servers it starts itself
+(bench/server.py, and app.py for the measurements through the app), so that the figures
+in one table are comparable. These are scripts, not tests: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+
+PY = sys.executable
+CALLS = int(os.environ.get("BENCH_CALLS", "500"))
+WARMUP = 30
+MESSAGES = [{"role": "user", "content": "Say something."}]
+LINES: list[str] = []
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+    LINES.append(text)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60.0) -> float:
+    """Seconds until ``url`` answers 200."""
+    start = time.perf_counter()
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            pass
+        if time.perf_counter() - start > timeout:
+            raise RuntimeError(f"{url} did not answer within {timeout} s")
+        time.sleep(0.02)
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def timed(fn: Callable[[], object], n: int, budget: float = 120.0) -> list[float]:
+    samples = []
+    started = time.perf_counter()
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+        if time.perf_counter() - started > budget:
+            break
+    return samples
+
+
+def table(rows: list[list[str]], head: list[str]) -> None:
+    say("| " + " | ".join(head) + " |")
+    say("|" + "---|" * len(head))
+    for row in rows:
+        say("| " + " | ".join(row) + " |")
+    say()
+
+
+# --- 1. per-call overhead ---------------------------------------------------------------
+
+
+def overhead_sync(base: str) -> dict[str, list[float]]:
+    import httpx
+    from huggingface_hub import InferenceClient
+
+    import playground
+
+    def ours():
+        return playground.completion(model="bench/model", messages=MESSAGES, api_base=base, api_key=False, max_tokens=16)
+
+    body = ours().exchanges[-1].request_body  # the same body for every client
+    client = httpx.Client()
+    url = f"{base}/v1/chat/completions"
+
+    def raw():
+        return client.post(url, json=body, headers={"Content-Type": "application/json"}).json()
+
+    hf = InferenceClient(base_url=base, token="hf_bench_dummy")
+
+    def hub():
+        return hf.chat_completion(messages=MESSAGES, max_tokens=16)
+
+    candidates = {"raw httpx (floor)": raw, "playground.completion": ours, "InferenceClient": hub}
+    try:
+        import litellm
+
+        def lite():
+            return litellm.completion(model="huggingface/bench/model", api_base=base, messages=MESSAGES, max_tokens=16, api_key="hf_bench")
+
+        candidates["litellm.completion"] = lite
+    except ImportError:
+        pass
+    results = {}
+    for name, fn in candidates.items():
+        try:
+            for _ in range(WARMUP):
+                fn()
+            results[name] = timed(fn, CALLS)
+        except Exception as error:  # noqa: BLE001 - a benchmark reports a failed client and goes on
+            say(f"- {name} failed: {type(error).__name__}: {str(error)[:200]}")
+    return results
+
+
+def overhead_async(base: str, concurrency: int = 64) -> dict[str, tuple[list[float], float]]:
+    import httpx
+    from huggingface_hub import AsyncInferenceClient
+
+    import playground
+
+    async def run_all(make_call) -> tuple[list[float], float]:
+        semaphore = asyncio.Semaphore(concurrency)
+        samples: list[float] = []
+
+        async def one():
+            async with semaphore:
+                t = time.perf_counter()
+                await make_call()
+                samples.append(time.perf_counter() - t)
+
+        for _ in range(WARMUP):
+            await make_call()
+        start = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(CALLS)))
+        return samples, time.perf_counter() - start
+
+    async def main():
+        first = await playground.acompletion(model="bench/model", messages=MESSAGES, api_base=base, api_key=False, max_tokens=16)
+        body = first.exchanges[-1].request_body
+        client = httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency * 2))
+        hf = AsyncInferenceClient(base_url=base, token="hf_bench_dummy")
+        calls = {
+            "raw httpx (floor)": lambda: client.post(f"{base}/v1/chat/completions", json=body),
+            "playground.acompletion": lambda: playground.acompletion(
+                model="bench/model", messages=MESSAGES, api_base=base, api_key=False, max_tokens=16
+            ),
+            "AsyncInferenceClient": lambda: hf.chat_completion(messages=MESSAGES, max_tokens=16),
+        }
+        try:
+            import litellm
+
+            calls["litellm.acompletion"] = lambda: litellm.acompletion(
+                model="huggingface/bench/model", api_base=base, messages=MESSAGES, max_tokens=16, api_key="hf_bench"
+            )
+        except ImportError:
+            pass
+        results = {}
+        for name, call in calls.items():
+            try:
+                results[name] = await run_all(call)
+            except Exception as error:  # noqa: BLE001
+                say(f"- {name} (async) failed: {type(error).__name__}: {str(error)[:200]}")
+        await client.aclose()
+        return results
+
+    return asyncio.run(main())
+
+
+# --- 2. streaming -------------------------------------------------------------------------
+
+
+def stream_ours(base: str, tokens: int) -> tuple[float, float, int]:
+    import playground
+
+    start = time.perf_counter()
+    first, count = None, 0
+    for chunk in playground.completion(model="bench/model", messages=MESSAGES, api_base=base, api_key=False, max_tokens=tokens, stream=True):
+        if chunk.choices[0].delta.get("content"):
+            count += 1
+            if first is None:
+                first = time.perf_counter() - start
+    return first or 0.0, time.perf_counter() - start, count
+
+
+def stream_raw(client, base: str, body: dict) -> tuple[float, float, int]:
+    start = time.perf_counter()
+    first, count = None, 0
+    with client.stream("POST", f"{base}/v1/chat/completions", json=body) as response:
+        for line in response.iter_lines():
+            if line.startswith("data:") and "[DONE]" not in line:
+                event = json.loads(line[5:])
+                if event["choices"][0]["delta"].get("content"):
+                    count += 1
+                    if first is None:
+                        first = time.perf_counter() - start
+    return first or 0.0, time.perf_counter() - start, count
+
+
+# --- 3, 4, 6: through the app ------------------------------------------------------------
+
+
+class App:
+    def __init__(self) -> None:
+        self.port = free_port()
+        env = {**os.environ, "GRADIO_SERVER_PORT": str(self.port), "HF_HUB_OFFLINE": "1", "PLAYGROUND_DEFAULT_ENDPOINT": "public"}
+        env.pop("HF_TOKEN", None)
+        started = time.perf_counter()
+        self.process = subprocess.Popen([PY, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        wait_http(self.url)
+        self.start_seconds = time.perf_counter() - started
+
+    def rss_mb(self) -> float:
+        import psutil
+
+        return psutil.Process(self.process.pid).memory_info().rss / 2**20
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def app_chat(client, url: str, base: str, message: str, tokens: int, timeout: float = 120.0) -> tuple[float, float, str, str]:
+    """One chat through the app's public `chat` API, as any HTTP client (a browser's
+    EventSource, gradio_client) sees it: POST /gradio_api/call/chat, then its event stream.
+    Returns (time to first token, total, reply, status)."""
+    start = time.perf_counter()
+    data = [message, None, "public", "bench/model", base, "", "", "", tokens, 0.7, 0.95, "", None, "auto"]
+    event_id = client.post(f"{url}gradio_api/call/chat", json={"data": data}, timeout=timeout).json()["event_id"]
+    first, reply, status, kind = None, "", "no answer", ""
+    with client.stream("GET", f"{url}gradio_api/call/chat/{event_id}", timeout=timeout) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                kind = line[6:].strip()
+            elif line.startswith("data:") and kind in ("generating", "complete"):
+                output = json.loads(line[5:])
+                reply, status = output[0], output[1]["status"]
+                if first is None and reply:
+                    first = time.perf_counter() - start
+            elif line.startswith("data:") and kind == "error":
+                status = "error: " + line[5:].strip()[:200]
+    total = time.perf_counter() - start
+    return first if first is not None else total, total, reply, status
+
+
+def concurrent_chats(url: str, base: str, n: int, tokens: int) -> dict[str, object]:
+    """``n`` chats started at once, each on its own connection, from threads that mostly wait."""
+    import httpx
+
+    client = httpx.Client(limits=httpx.Limits(max_connections=2 * n + 8, max_keepalive_connections=2 * n + 8))
+    results: list[tuple[float, float, str, str] | Exception] = [None] * n  # type: ignore[list-item]
+    barrier = threading.Barrier(n)
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = app_chat(client, url, base, f"hello chat-{i}", tokens)
+        except Exception as error:  # noqa: BLE001
+            results[i] = error
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = [r for r in results if isinstance(r, Exception) or r[3] != "done"]
+    crossed = [i for i, r in enumerate(results) if not isinstance(r, Exception) and r[3] == "done" and not r[2].startswith(f" chat-{i}")]
+    ok = [r for r in results if not isinstance(r, Exception) and r[3] == "done"]
+    return {
+        "n": n, "done": len(ok), "errors": len(errors), "crossed": len(crossed),
+        "ttft": [r[0] for r in ok], "total": [r[1] for r in ok],
+        "first_error": next((repr(r)[:200] if isinstance(r, Exception) else r[3] for r in results if r in errors), None),
+    }
+
+
+def cold_import(module: str, runs: int = 5) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if out.returncode != 0:
+            return float("nan")
+        samples.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(samples)
+
+
+def version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def main() -> None:
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen([PY, str(ROOT / "bench" / "server.py"), str(port)])
+    fast, slow = f"http://127.0.0.1:{port}/d0", f"http://127.0.0.1:{port}/d20"
+    try:
+        wait_http(f"{fast}/info")
+        say("# Benchmarks")
+        say()
+        say(f"Run on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `python3 dev.py bench` (bench/run.py).")
+        say(f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.")
+        say("Versions: " + ", ".join(f"{p} {version(p)}" for p in ("httpx", "huggingface-hub", "gradio", "gradio-client", "litellm")) + ".")
+        say("Endpoint: bench/server.py, a TGI-protocol server on loopback in its own process (uvicorn).")
+        say()
+
+        say(f"## 1. Per-call overhead, non-streaming ({CALLS} sequential calls after {WARMUP} warm-up calls)")
+        say()
+        sync = overhead_sync(fast)
+        floor = sync["raw httpx (floor)"]
+        rows = [[name, ms(statistics.median(s)), ms(pct(s, 0.95)), f"{statistics.median(s) / statistics.median(floor):.2f}x",
+                 f"{pct(s, 0.95) / pct(floor, 0.95):.2f}x", str(len(s))] for name, s in sync.items()]
+        table(rows, ["client", "median", "p95", "median / floor", "p95 / floor p95", "calls"])
+
+        say(f"### Async, {CALLS} calls, 64 at a time")
+        say()
+        results = overhead_async(fast)
+        floor_async, floor_wall = results["raw httpx (floor)"]
+        rows = [[name, ms(statistics.median(s)), ms(pct(s, 0.95)), f"{statistics.median(s) / statistics.median(floor_async):.2f}x",
+                 f"{len(s) / wall:.0f}/s"] for name, (s, wall) in results.items()]
+        table(rows, ["client", "median latency", "p95 latency", "median / floor", "throughput"])
+
+        say("## 2. Streaming: a 2,000-token stream (20 runs, medians)")
+        say()
+        client = httpx.Client()
+        body = {"model": "bench/model", "messages": MESSAGES, "max_tokens": 2000, "stream": True}
+        stream_raw(client, fast, body), stream_ours(fast, 2000)  # warm-up
+        raw_runs = [stream_raw(client, fast, body) for _ in range(20)]
+        our_runs = [stream_ours(fast, 2000) for _ in range(20)]
+        rows = []
+        for name, runs in (("raw httpx line iteration", raw_runs), ("playground.completion(stream=True)", our_runs)):
+            ttft, total = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+            rows.append([name, ms(ttft), ms(total), f"{runs[0][2] / total:,.0f}"])
+        table(rows, ["client", "time to first token", "total", "tokens/s"])
+        direct_ttft, direct_total = statistics.median(r[0] for r in our_runs), statistics.median(r[1] for r in our_runs)
+
+        say("## 3. Through the app (its `chat` API over HTTP, as a browser or gradio_client sees it) vs completion() direct")
+        say()
+        app = App()
+        try:
+            hc = httpx.Client()
+            app_chat(hc, app.url, fast, "warm up", 2000)
+            runs = [app_chat(hc, app.url, fast, f"run {i}", 2000) for i in range(10)]
+            ttft, total = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+            table(
+                [["completion() direct", ms(direct_ttft), ms(direct_total), f"{2000 / direct_total:,.0f}"],
+                 ["through the app", ms(ttft), ms(total), f"{2000 / total:,.0f}"]],
+                ["path", "time to first token", "total", "tokens/s end to end"],
+            )
+            say(f"Time to first token through the app minus direct: {ms(ttft - direct_ttft)}.")
+            say()
+
+            say("## 4. Concurrency: simultaneous streaming chats through one app process (50 tokens at 20 ms each)")
+            say()
+            single = [app_chat(hc, app.url, slow, f"alone chat-{i}", 50) for i in range(5)]
+            s_ttft, s_total = statistics.median(r[0] for r in single), statistics.median(r[1] for r in single)
+            rows = [["1 (alone)", "5/5", "0", "0", ms(s_ttft), "–", ms(s_total), "–"]]
+            for n in (64, 256):
+                r = concurrent_chats(app.url, slow, n, 50)
+                rows.append([str(n), f"{r['done']}/{n}", str(r["errors"]), str(r["crossed"]),
+                             ms(statistics.median(r["ttft"])) if r["ttft"] else "–",
+                             f"{ms(pct(r['ttft'], 0.95))} ({pct(r['ttft'], 0.95) / s_ttft:.1f}x)" if r["ttft"] else "–",
+                             ms(statistics.median(r["total"])) if r["total"] else "–",
+                             ms(pct(r["total"], 0.95)) if r["total"] else "–"])
+                if r["first_error"]:
+                    say(f"- first error with {n}: {r['first_error']}")
+            table(rows, ["chats", "completed", "errors", "crossed replies", "p50 first token", "p95 first token (vs alone)",
+                         "p50 total", "p95 total"])
+
+            say("## 6. Memory: the app's resident memory")
+            say()
+            for i in range(10):
+                app_chat(hc, app.url, fast, f"m{i}", 16)
+            after_10 = app.rss_mb()
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda i: app_chat(hc, app.url, fast, f"m{i}", 16), range(990)))
+            after_1000 = app.rss_mb()
+            table([[f"{after_10:.1f} MB", f"{after_1000:.1f} MB", f"{after_1000 - after_10:+.1f} MB"]],
+                  ["after 10 chats", "after 1,000 chats", "growth"])
+            start_seconds = app.start_seconds
+        finally:
+            app.close()
+
+        say("## 5. Cold costs (medians of 5 fresh processes)")
+        say()
+        table(
+            [["import playground", f"{cold_import('playground'):.3f} s"],
+             ["import litellm", f"{cold_import('litellm'):.3f} s"],
+             ["app.py start to first HTTP 200", f"{start_seconds:.2f} s"]],
+            ["what", "time"],
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    (ROOT / "bench" / "results.md").write_text("\n".join(LINES) + "\n")
+    print(f"\nWrote {ROOT / 'bench' / 'results.md'}")
+
+
+if __name__ == "__main__":
+    main()
