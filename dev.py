@@ -3,6 +3,7 @@
 
     python3 dev.py run     # create .venv, install, start the playground on http://127.0.0.1:7860
     python3 dev.py test    # create .venv, install the test tools, run the whole test suite
+    python3 dev.py bench   # install the benchmark extras (litellm), run bench/run.py, write bench/results.md
 
 Extra arguments go to the app or to pytest (``python3 dev.py test -k stream``).
 Installs are skipped when the requirements have not changed since the last one.
@@ -54,7 +55,7 @@ def ensure_environment(requirements: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test"):
+    if not argv or argv[0] not in ("run", "test", "bench"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -62,6 +63,9 @@ def main(argv: list[str]) -> int:
     if command == "run":
         ensure_environment("requirements.txt")
         return subprocess.call([str(PYTHON), "app.py", *rest])
+    if command == "bench":
+        ensure_environment("requirements-bench.txt")
+        return subprocess.call([str(PYTHON), "bench/run.py", *rest])
     ensure_environment("requirements-dev.txt")
     chromium = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():

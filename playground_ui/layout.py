@@ -292,4 +292,6 @@ def _details(update: TurnUpdate, *, with_exchanges: bool = True) -> dict[str, An
 def launch_options(settings: AppSettings) -> dict[str, Any]:
     """What ``launch()`` needs beyond Gradio's defaults (host and port come from
     GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, which Gradio reads itself)."""
-    return {"run_history": False, "css": CSS, "footer_links": ["api"]}
+    # Gradio's queue runs at most max_threads events at once, whatever the concurrency limits
+    # say (queueing.Queue.active_jobs); the chat handlers are async, so this costs no threads.
+    return {"run_history": False, "css": CSS, "footer_links": ["api"], "max_threads": max(40, settings.concurrency)}

@@ -28,7 +28,21 @@ DEFAULT, PUBLIC, PRIVATE, LOCAL = "default", "public", "private", "local"
 KINDS = (DEFAULT, PUBLIC, PRIVATE, LOCAL)
 OFFLINE_HINT = " No network here? Choose the “Local demo” endpoint to try the playground offline."
 ROUTE_CHOICES = {"auto": None, "chat": "conversational", "text generation": "text-generation", "question answering": "question-answering"}
-UPDATE_INTERVAL = 0.05  # seconds between streamed updates to the browser
+UPDATE_INTERVAL = 0.05  # seconds between streamed updates to the browser, for one chat alone
+UPDATES_PER_SECOND = 400  # what Gradio's queue sustains on two cores; shared by the chats streaming at once
+
+
+class _Streaming:
+    """How many replies this process is streaming now (a load figure, not session state):
+    Gradio spends CPU on every update it sends, so with many chats at once each one sends
+    fewer updates (the first token always goes at once) rather than all of them falling behind."""
+
+    active = 0
+
+    @classmethod
+    def interval(cls) -> float:
+        return max(UPDATE_INTERVAL, cls.active / UPDATES_PER_SECOND)
+
 
 
 @dataclass
@@ -202,18 +216,23 @@ async def run_turn(
         shape.route = stream.route
         last_sent = 0.0
         finish, usage = None, None
-        async for chunk in stream:
-            choice = chunk.choices[0]
-            text += choice.delta.get("content") or ""
-            finish = choice.finish_reason or finish
-            usage = chunk.get("usage") or usage
-            now = time.monotonic()
-            if now - last_sent >= UPDATE_INTERVAL:
+        _Streaming.active += 1
+        try:
+            async for chunk in stream:
+                choice = chunk.choices[0]
+                text += choice.delta.get("content") or ""
+                finish = choice.finish_reason or finish
+                usage = chunk.get("usage") or usage
+                now = time.monotonic()
+                if now - last_sent < _Streaming.interval():
+                    continue
                 last_sent = now
                 yield TurnUpdate(reply=text, exchanges=stream.exchanges, call=shape)
                 # A fast endpoint can keep the stream's buffer full: give the event loop a turn
                 # so that the update reaches the browser now, and other chats get their share.
                 await asyncio.sleep(0)
+        finally:
+            _Streaming.active -= 1
         yield TurnUpdate(
             reply=text, exchanges=stream.exchanges, call=shape, status="done",
             figures=_figures(stream.route, stream.exchanges, usage, finish),
