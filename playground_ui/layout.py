@@ -264,6 +264,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 max_tokens=max_tokens, temperature=temperature, top_p=top_p, stop=stop, seed=seed, route=route,
             )
             async for update in run_turn(_display(history), message, inputs, settings):
+                if update.status == "waiting":
+                    continue  # nothing to tell a script yet; every update costs Gradio's queue a full round
                 # Partial updates carry the reply; the exchanges come once, with the last one
                 # (sending every event again with every token would grow as the square of the reply).
                 yield update.reply, _details(update, with_exchanges=update.finished)

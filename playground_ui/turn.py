@@ -29,7 +29,7 @@ KINDS = (DEFAULT, PUBLIC, PRIVATE, LOCAL)
 OFFLINE_HINT = " No network here? Choose the “Local demo” endpoint to try the playground offline."
 ROUTE_CHOICES = {"auto": None, "chat": "conversational", "text generation": "text-generation", "question answering": "question-answering"}
 UPDATE_INTERVAL = 0.05  # seconds between streamed updates to the browser, for one chat alone
-UPDATES_PER_SECOND = 400  # what Gradio's queue sustains on two cores; shared by the chats streaming at once
+UPDATES_PER_SECOND = 150  # a share of what Gradio's queue sustains on two cores (~600/s), split among the chats streaming at once
 
 
 class _Streaming:
