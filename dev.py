@@ -5,7 +5,7 @@
     python3 dev.py test    # create .venv, install the test tools, run the whole test suite
     python3 dev.py bench   # install the benchmark extras (litellm), run bench/run.py, write bench/results.md
 
-Extra arguments go to the app or to pytest (``python3 dev.py test -k stream``).
+Extra arguments of ``test`` go to pytest (``python3 dev.py test -k stream``).
 Installs are skipped when the requirements have not changed since the last one.
 """
 
