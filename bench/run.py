@@ -87,6 +87,8 @@ def timed(fn: Callable[[], object], n: int, budget: float = 120.0) -> list[float
 
 
 def table(rows: list[list[str]], head: list[str]) -> None:
+    if LINES and LINES[-1]:
+        say()  # a table right after a list item would render inside it
     say("| " + " | ".join(head) + " |")
     say("|" + "---|" * len(head))
     for row in rows:
@@ -227,9 +229,9 @@ def stream_raw(client, base: str, body: dict) -> tuple[float, float, int]:
 
 
 class App:
-    def __init__(self) -> None:
+    def __init__(self, **extra_env: str) -> None:
         self.port = free_port()
-        env = {**os.environ, "GRADIO_SERVER_PORT": str(self.port), "HF_HUB_OFFLINE": "1", "PLAYGROUND_DEFAULT_ENDPOINT": "public"}
+        env = {**os.environ, "GRADIO_SERVER_PORT": str(self.port), "HF_HUB_OFFLINE": "1", "PLAYGROUND_DEFAULT_ENDPOINT": "public", **extra_env}
         env.pop("HF_TOKEN", None)
         started = time.perf_counter()
         self.process = subprocess.Popen([PY, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -242,9 +244,49 @@ class App:
 
         return psutil.Process(self.process.pid).memory_info().rss / 2**20
 
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid)
+
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def memory_growth(base: str, *, reuse: bool, **extra_env: str) -> tuple[float, float]:
+    """A fresh app's resident memory after 10 chats and after 1,000, sent by 10 people
+    at a time. ``reuse``: each person keeps one page (one Gradio session) open, as a
+    browser does; otherwise every chat comes from a new session."""
+    import httpx
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = App(**extra_env)
+    try:
+        hc = httpx.Client(limits=httpx.Limits(max_connections=32))
+
+        def chat(i: int) -> str:
+            # A Gradio session runs its events one at a time: one session per sending thread.
+            session = f"page-{threading.current_thread().name}" if reuse else None
+            return app_chat(hc, app.url, base, f"m{i}", 16, session=session)[3]
+
+        with ThreadPoolExecutor(10) as pool:
+            first = list(pool.map(chat, range(10)))
+            after_10 = app.rss_mb()
+            rest = list(pool.map(chat, range(10, 1000)))
+            after_1000 = app.rss_mb()
+        failed = [s for s in first + rest if s != "done"]
+        if failed:
+            say(f"- {len(failed)} chats of 1,000 did not finish: {failed[0]}")
+        return after_10, after_1000
+    finally:
+        app.close()
 
 
 def app_chat(
@@ -393,8 +435,14 @@ def main() -> None:
             single = [app_chat(hc, app.url, slow, f"alone chat-{i}", 50) for i in range(5)]
             s_ttft, s_total = statistics.median(r[0] for r in single), statistics.median(r[1] for r in single)
             rows = [["1 (alone)", "5/5", "0", "0", ms(s_ttft), "–", ms(s_total), "–"]]
+            cpu_rows = []
             for n in (64, 256):
+                pids = {"app": app.process.pid, "endpoint (bench/server.py)": server.pid, "clients (this script)": os.getpid()}
+                before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+                started = time.perf_counter()
                 r = concurrent_chats(app.url, slow, n, 50)
+                wall = time.perf_counter() - started
+                cpu_rows.append([str(n), f"{wall:.1f} s"] + [f"{(cpu_seconds(pid) - before[name]) / wall:.2f}" for name, pid in pids.items()])
                 rows.append([str(n), f"{r['done']}/{n}", str(r["errors"]), str(r["crossed"]),
                              ms(statistics.median(r["ttft"])) if r["ttft"] else "–",
                              f"{ms(pct(r['ttft'], 0.95))} ({pct(r['ttft'], 0.95) / s_ttft:.1f}x)" if r["ttft"] else "–",
@@ -404,22 +452,26 @@ def main() -> None:
                     say(f"- first error with {n}: {r['first_error']}")
             table(rows, ["chats", "completed", "errors", "crossed replies", "p50 first token", "p95 first token (vs alone)",
                          "p50 total", "p95 total"])
-
-            say("## 6. Memory: the app's resident memory")
+            say("CPU in use during each run (CPU seconds per second of the run, so 1.00 is one core busy throughout;")
+            say(f"the machine has {os.cpu_count()}). The wall time includes each session's first, unmeasured chat.")
             say()
-            for i in range(10):
-                app_chat(hc, app.url, fast, f"m{i}", 16)
-            after_10 = app.rss_mb()
-            from concurrent.futures import ThreadPoolExecutor
+            table(cpu_rows, ["chats", "run wall time", *pids])
 
-            with ThreadPoolExecutor(8) as pool:
-                list(pool.map(lambda i: app_chat(hc, app.url, fast, f"m{i}", 16), range(990)))
-            after_1000 = app.rss_mb()
-            table([[f"{after_10:.1f} MB", f"{after_1000:.1f} MB", f"{after_1000 - after_10:+.1f} MB"]],
-                  ["after 10 chats", "after 1,000 chats", "growth"])
             start_seconds = app.start_seconds
         finally:
             app.close()
+
+        say("## 6. Memory: the app's resident memory (a fresh app for each row, 10 senders at a time)")
+        say()
+        rows = []
+        for label, reuse, env in (
+            ("10 open pages, 100 chats each (as browsers send)", True, {}),
+            ("every chat from a new page (new Gradio session)", False, {}),
+            ("every chat from a new page, PLAYGROUND_MAX_SESSIONS=100", False, {"PLAYGROUND_MAX_SESSIONS": "100"}),
+        ):
+            after_10, after_1000 = memory_growth(fast, reuse=reuse, **env)
+            rows.append([label, f"{after_10:.1f} MB", f"{after_1000:.1f} MB", f"{after_1000 - after_10:+.1f} MB"])
+        table(rows, ["chats", "after 10 chats", "after 1,000 chats", "growth"])
 
         say("## 5. Cold costs (medians of 5 fresh processes)")
         say()

@@ -152,21 +152,25 @@ def make_chunk(
     finish_reason: str | None = None,
     usage: Usage | None = None,
 ) -> ModelResponseStream:
-    delta: dict[str, Any] = {}
+    # Built field by field, not through Record's recursive wrapping: a stream makes one
+    # chunk per token, and this is most of the library's own work per token.
+    delta = _built(Record)
     if role:
-        delta["role"] = role
+        dict.__setitem__(delta, "role", role)
     if content is not None:
-        delta["content"] = content
-    chunk = ModelResponseStream(
-        id=response_id,
-        object="chat.completion.chunk",
-        created=created,
-        model=model,
-        choices=[{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-    )
+        dict.__setitem__(delta, "content", content)
+    choice = _built(Record, index=0, delta=delta, finish_reason=finish_reason)
+    chunk = _built(ModelResponseStream, id=response_id, object="chat.completion.chunk", created=created, model=model, choices=[choice])
     if usage is not None:
         chunk["usage"] = usage
     return chunk
+
+
+def _built(cls: type[Record], **fields: Any) -> Any:
+    """A record of fields that need no wrapping (scalars, records, lists of records)."""
+    record = cls.__new__(cls)
+    dict.update(record, fields)
+    return record
 
 
 def timings_of(exchanges: list[Exchange]) -> dict[str, float | None]:

@@ -296,4 +296,9 @@ def launch_options(settings: AppSettings) -> dict[str, Any]:
     GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, which Gradio reads itself)."""
     # Gradio's queue runs at most max_threads events at once, whatever the concurrency limits
     # say (queueing.Queue.active_jobs); the chat handlers are async, so this costs no threads.
-    return {"run_history": False, "css": CSS, "footer_links": ["api"], "max_threads": max(40, settings.concurrency)}
+    return {
+        "run_history": False, "css": CSS, "footer_links": ["api"], "max_threads": max(40, settings.concurrency),
+        # Gradio keeps every session's copy of the page's config (about 0.1 MB here) for up
+        # to 10,000 sessions by default; a public Space meets that many.
+        "state_session_capacity": settings.max_sessions,
+    }

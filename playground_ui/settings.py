@@ -35,6 +35,10 @@ class AppSettings:
     """``PLAYGROUND_TOKEN_HOSTS``: more hosts (comma-separated) that may receive the server token."""
     concurrency: int = 256
     """``PLAYGROUND_CONCURRENCY``: chats served at once, for all visitors together."""
+    max_sessions: int = 1000
+    """``PLAYGROUND_MAX_SESSIONS``: browser sessions whose state the server keeps (Gradio's
+    ``state_session_capacity``, about 0.1 MB each here); past it the least recently used
+    one is dropped, and its next chat starts with fresh settings state."""
     block_private_urls: bool = False
     """Refuse endpoint URLs that lead to private, loopback or link-local addresses: on by
     itself on a Space (``SPACE_ID``) or with ``PLAYGROUND_BLOCK_PRIVATE_URLS=1``; off with
@@ -57,6 +61,7 @@ class AppSettings:
             server_token=server_token,
             token_hosts=hosts,
             concurrency=_int(env, "PLAYGROUND_CONCURRENCY", cls.concurrency),
+            max_sessions=_int(env, "PLAYGROUND_MAX_SESSIONS", cls.max_sessions),
             block_private_urls=block and not _flag(env, "PLAYGROUND_ALLOW_PRIVATE_URLS"),
             default_endpoint=default,
             library=Settings.from_env(env),
@@ -65,5 +70,5 @@ class AppSettings:
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
         return (
             f"AppSettings(server_token={'set' if self.server_token else None}, token_hosts={self.token_hosts}, "
-            f"concurrency={self.concurrency}, block_private_urls={self.block_private_urls}, default_endpoint={self.default_endpoint!r})"
+            f"concurrency={self.concurrency}, max_sessions={self.max_sessions}, block_private_urls={self.block_private_urls}, default_endpoint={self.default_endpoint!r})"
         )
