@@ -35,6 +35,11 @@ class AppSettings:
     """``PLAYGROUND_TOKEN_HOSTS``: more hosts (comma-separated) that may receive the server token."""
     concurrency: int = 256
     """``PLAYGROUND_CONCURRENCY``: chats served at once, for all visitors together."""
+    max_message_chars: int = 100_000
+    """``PLAYGROUND_MAX_MESSAGE_CHARS``: the longest message (and question context) a turn sends."""
+    max_conversation_chars: int = 400_000
+    """``PLAYGROUND_MAX_CONVERSATION_CHARS``: the most text a turn sends in all (system prompt,
+    history, context and message); about 100,000 tokens."""
     max_sessions: int = 1000
     """``PLAYGROUND_MAX_SESSIONS``: browser sessions whose state the server keeps (Gradio's
     ``state_session_capacity``, about 0.1 MB each here); past it the least recently used
@@ -62,6 +67,8 @@ class AppSettings:
             token_hosts=hosts,
             concurrency=_int(env, "PLAYGROUND_CONCURRENCY", cls.concurrency),
             max_sessions=_int(env, "PLAYGROUND_MAX_SESSIONS", cls.max_sessions),
+            max_message_chars=_int(env, "PLAYGROUND_MAX_MESSAGE_CHARS", cls.max_message_chars),
+            max_conversation_chars=_int(env, "PLAYGROUND_MAX_CONVERSATION_CHARS", cls.max_conversation_chars),
             block_private_urls=block and not _flag(env, "PLAYGROUND_ALLOW_PRIVATE_URLS"),
             default_endpoint=default,
             library=Settings.from_env(env),

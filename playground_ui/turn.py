@@ -129,6 +129,27 @@ def conversation_messages(conversation: list[dict[str, Any]], message: str, inpu
     return [*head, *conversation, {"role": "user", "content": message}]
 
 
+def length_problem(message: str, messages: list[dict[str, Any]], context: str | None, settings: AppSettings) -> str | None:
+    """A sentence when the turn would send more text than the server allows, else None."""
+    if len(message) > settings.max_message_chars:
+        return (
+            f"Your message is {len(message):,} characters long; this playground sends at most "
+            f"{settings.max_message_chars:,} in one message. Shorten it and send again (your text stays in the chat above to copy from)."
+        )
+    if context and len(context) > settings.max_message_chars:
+        return (
+            f"The context is {len(context):,} characters long; this playground sends at most "
+            f"{settings.max_message_chars:,}. Shorten it and send again."
+        )
+    total = sum(len(m["content"]) for m in messages if isinstance(m.get("content"), str)) + len(context or "")
+    if total > settings.max_conversation_chars:
+        return (
+            f"The conversation has grown to {total:,} characters, more than the {settings.max_conversation_chars:,} "
+            "this playground sends in one turn. Press Clear to start a new conversation (or shorten the system prompt)."
+        )
+    return None
+
+
 def generation_params(inputs: TurnInputs) -> dict[str, Any]:
     """The settings box as OpenAI parameters (blank fields left out)."""
     stops = [s for s in (inputs.stop or "").replace("\\n", "\n").split(",") if s.strip()] if inputs.stop else []
@@ -189,6 +210,10 @@ async def run_turn(
     messages = conversation_messages(conversation, message, inputs)
     forced = ROUTE_CHOICES.get(inputs.route or "auto")
     context = (inputs.context or "").strip() or None
+    too_long = length_problem(message, messages, context, settings)
+    if too_long:
+        yield TurnUpdate(reply="", status="refused", error=too_long)
+        return
     shape = CallShape(
         model=endpoint.model, messages=messages, api_base=endpoint.api_base, uses_token=endpoint.uses_token,
         task=forced, context=context, params=params,

@@ -189,3 +189,28 @@ def test_without_network_the_error_suggests_the_local_demo(monkeypatch):
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", f"http://127.0.0.1:{dead}/hf-inference")
     final = run(TurnInputs(endpoint="default", model="gpt2", route="chat"), AppSettings.from_env())[-1]
     assert final.status == "error" and "Could not connect" in final.error and "Local demo" in final.error
+
+
+def test_a_message_or_conversation_past_the_limits_is_refused_with_nothing_sent(monkeypatch):
+    from playground_ui import turn
+
+    async def must_not_send(**kwargs):
+        raise AssertionError("a refused turn must not reach the library")
+
+    monkeypatch.setattr(turn, "acompletion", must_not_send)
+    small = AppSettings.from_env({"PLAYGROUND_MAX_MESSAGE_CHARS": "50", "PLAYGROUND_MAX_CONVERSATION_CHARS": "120"})
+    inputs = TurnInputs(endpoint="local", model="m")
+    final = run(inputs, small, message="x" * 51)[-1]
+    assert final.status == "refused" and "51 characters" in final.error and "at most 50" in final.error
+    history = [{"role": "user", "content": "y" * 55}, {"role": "assistant", "content": "z" * 55}]
+    final = run(inputs, small, message="a short one", conversation=history)[-1]
+    assert final.status == "refused" and "Clear" in final.error and "120" in final.error
+    long_context = TurnInputs(endpoint="local", model="m", context="c" * 60)
+    assert "context" in run(long_context, small, message="Who?")[-1].error
+    assert final.exchanges == []
+
+
+def test_messages_within_the_limits_go_through():
+    small = AppSettings.from_env({"PLAYGROUND_MAX_MESSAGE_CHARS": "50", "PLAYGROUND_MAX_CONVERSATION_CHARS": "120"})
+    final = run(TurnInputs(endpoint="local", model="meta-llama/Llama-2-7b-chat-hf", max_tokens=4), small, message="x" * 50)[-1]
+    assert final.status == "done"
