@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _transport
-from ._auth import resolve_token
+from ._auth import resolve_token, scrub
 from ._errors import APIConnectionError, APIError, BadRequestError
 from ._exchange import Exchange
 from ._flow import Call, LoadingStatus, Send, Sleep, StreamStart, choose_route, plan
@@ -124,6 +124,7 @@ class StreamReader:
         self.limit = settings.max_response_bytes
         self.decoder = SSEDecoder(max_line_bytes=min(self.limit, 4 * 1024 * 1024))
         self.received = 0
+        self.secret = reply.secret
 
     @property
     def done(self) -> bool:
@@ -149,8 +150,9 @@ class StreamReader:
 
     def _deliver(self, events: list[SSEEvent]) -> Iterator[ModelResponseStream]:
         for event in events:
-            self.exchange.events.append(event.data)  # verbatim, as on the wire
-            produced = self.state.on_event(event.data, self.exchanges)
+            data = scrub(event.data, self.secret)  # a server echoing the token back: shown redacted
+            self.exchange.events.append(data)  # verbatim, as on the wire
+            produced = self.state.on_event(data, self.exchanges)
             if self.exchange.time_to_first_token is None and any(c["choices"][0]["delta"].get("content") for c in produced):
                 self.exchange.time_to_first_token = self.exchange.elapsed()
             yield from produced

@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ._auth import redact_headers, scrub
+from ._auth import redact_headers, redact_token, scrub
 from ._errors import APIConnectionError, APIError, Timeout
 from ._exchange import Exchange, parse_body
 from ._prepare import PreparedRequest
@@ -43,6 +43,8 @@ class Reply:
     body: Any
     exchange: Exchange
     stream: Any = None  # an open httpx.Response whose body is an event stream
+    secret: str | None = field(default=None, repr=False)
+    """The token this request carried, so that a stream's reader can scrub it from what it shows."""
 
     @property
     def ok(self) -> bool:
@@ -165,7 +167,11 @@ def _is_event_stream(prepared: PreparedRequest, response: httpx.Response) -> boo
     return prepared.stream and response.is_success and "text/event-stream" in response.headers.get("content-type", "")
 
 
-def _finish_body(response: httpx.Response, raw: bytes, exchange: Exchange) -> Reply:
+def _finish_body(response: httpx.Response, raw: bytes, exchange: Exchange, secret: str | None) -> Reply:
+    # A server may echo the token it was sent (in an error message, say): what is shown, and
+    # what the answer or the error is made from, never carries it.
+    if secret and secret.encode() in raw:
+        raw = raw.replace(secret.encode(), redact_token(secret).encode())
     exchange.response_body = parse_body(raw, response.headers.get("content-type"))
     exchange.total_time = exchange.elapsed()
     exchange.time_to_first_token = exchange.total_time
@@ -185,7 +191,7 @@ def send(prepared: PreparedRequest, settings: Settings, exchanges: list[Exchange
     _opened(response, exchange)
     if _is_event_stream(prepared, response):
         exchange.events = []
-        return Reply(response.status_code, exchange.response_headers, None, exchange, stream=response)
+        return Reply(response.status_code, exchange.response_headers, None, exchange, stream=response, secret=_secret(prepared))
     try:
         raw = bytearray()
         for piece in response.iter_bytes():
@@ -193,10 +199,10 @@ def send(prepared: PreparedRequest, settings: Settings, exchanges: list[Exchange
             if len(raw) > settings.max_response_bytes:
                 raise _too_large(exchange, exchanges, settings.max_response_bytes)
     except httpx.HTTPError as error:
-        raise _failure(error, exchange, exchanges, settings, timeout) from None
+        raise _failure(error, exchange, exchanges, settings, timeout, _secret(prepared)) from None
     finally:
         response.close()
-    return _finish_body(response, bytes(raw), exchange)
+    return _finish_body(response, bytes(raw), exchange, _secret(prepared))
 
 
 async def asend(prepared: PreparedRequest, settings: Settings, exchanges: list[Exchange], timeout: float | None = None) -> Reply:
@@ -212,7 +218,7 @@ async def asend(prepared: PreparedRequest, settings: Settings, exchanges: list[E
     _opened(response, exchange)
     if _is_event_stream(prepared, response):
         exchange.events = []
-        return Reply(response.status_code, exchange.response_headers, None, exchange, stream=response)
+        return Reply(response.status_code, exchange.response_headers, None, exchange, stream=response, secret=_secret(prepared))
     try:
         raw = bytearray()
         async for piece in response.aiter_bytes():
@@ -220,10 +226,10 @@ async def asend(prepared: PreparedRequest, settings: Settings, exchanges: list[E
             if len(raw) > settings.max_response_bytes:
                 raise _too_large(exchange, exchanges, settings.max_response_bytes)
     except httpx.HTTPError as error:
-        raise _failure(error, exchange, exchanges, settings, timeout) from None
+        raise _failure(error, exchange, exchanges, settings, timeout, _secret(prepared)) from None
     finally:
         await response.aclose()
-    return _finish_body(response, bytes(raw), exchange)
+    return _finish_body(response, bytes(raw), exchange, _secret(prepared))
 
 
 def stream_failure(error: Exception, exchange: Exchange, exchanges: list[Exchange], settings: Settings, timeout: float | None) -> APIError | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import playground
-from playground import APIConnectionError, APIError, Exchange, LoadingStatus, acompletion, is_huggingface_url
+from playground import APIConnectionError, APIError, BadRequestError, Exchange, LoadingStatus, acompletion, is_huggingface_url
 
 from .local_demo import LOCAL_DEMO
 from .netguard import PrivateAddressRefused, check_public_url
@@ -271,7 +271,9 @@ async def run_turn(
             if not text:
                 figures.time_to_first_token = None  # no token ever came
         sentence = error.message + (OFFLINE_HINT if isinstance(error, APIConnectionError) and not endpoint.local else "")
-        yield TurnUpdate(reply=text, exchanges=exchanges, call=shape, status="error", error=sentence, figures=figures)
+        # The library's checks of the inputs (a malformed token, a URL with credentials) send nothing.
+        status = "refused" if isinstance(error, BadRequestError) and not exchanges and not text else "error"
+        yield TurnUpdate(reply=text, exchanges=exchanges, call=shape, status=status, error=sentence, figures=figures)
     except Exception:  # a bug of ours: a sentence for the person, the traceback for the server log
         log.exception("chat turn failed for %r", inputs)
         yield TurnUpdate(

@@ -1,9 +1,12 @@
 """Which token goes out, how it is written, and that it is never shown."""
 
+import json
+
 import pytest
 from huggingface_hub import constants
 
 import playground
+from fakehf import Reply
 from playground import completion
 
 CHAT = [{"role": "user", "content": "Hi"}]
@@ -106,3 +109,22 @@ def test_hub_lookup_never_consults_the_token_chain_for_api_key_false(fake, monke
     assert all("authorization" not in call.headers for call in fake.requests)
     completion(model="gpt2", messages=CHAT)  # with a token, the Hub (an HF host) gets it
     assert fake.seen("/api/models/gpt2")[-1].headers["authorization"] == "Bearer hf_fake_valid_user_token"
+
+
+def test_a_server_echoing_the_token_back_never_shows_it(fake):
+    """Error bodies and stream events that quote the token are redacted in the error, the
+    answer and the exchanges alike."""
+    token = "hf_echoCanary5Rt9Lm2Qx7Vn4Bz"
+    path = "/endpoints/zephyr-tgi1/v1/chat/completions"
+    fake.script(path, Reply(401, {"error": f"Invalid token {token}"}))
+    with pytest.raises(playground.AuthenticationError) as caught:
+        completion(model="m", messages=[{"role": "user", "content": "Hi"}], api_base=fake.endpoint_url("zephyr-tgi1"),
+                   api_key=token, task="conversational")
+    shown = str(caught.value) + json.dumps([e.to_dict() for e in caught.value.exchanges], default=str)
+    assert token not in shown and "Invalid token hf_***" in shown
+    event = json.dumps({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": f"you sent {token}"}}]})
+    fake.script(path, Reply(200, f"data: {event}\n\ndata: [DONE]\n\n".encode(), "text/event-stream"))
+    stream = completion(model="m", messages=[{"role": "user", "content": "Hi"}], api_base=fake.endpoint_url("zephyr-tgi1"),
+                        api_key=token, task="conversational", stream=True)
+    text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in stream)
+    assert text == "you sent hf_***" and token not in json.dumps(stream.exchanges[-1].events)
