@@ -65,6 +65,12 @@ class AppProcess:
         self.process.wait(timeout=10)
         shutil.rmtree(self.home, ignore_errors=True)
 
+    def first_line(self, timeout: float = 5.0) -> str:
+        deadline = time.monotonic() + timeout
+        while not self.lines and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.lines[0] if self.lines else ""
+
     @property
     def output(self) -> str:
         return "".join(self.lines)

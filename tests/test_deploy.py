@@ -1,16 +1,12 @@
 """The promises of the Space front matter, the Dockerfile and the first run, checked
 against the code (no Docker engine runs here)."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import yaml
+
+from apprun import AppProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,48 +61,19 @@ def test_app_listens_where_the_deployments_expect():
     assert '"GRADIO_SERVER_PORT", "7860"' in app and '"GRADIO_SERVER_NAME", "127.0.0.1"' in app
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_first_run_starts_offline_without_a_token_and_the_local_demo_answers(tmp_path):
+def test_first_run_starts_offline_without_a_token_and_the_local_demo_answers():
     """app.py as the run command starts it: no token, no network (the serverless URL is dead)."""
-    port, dead = free_port(), free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "HF_HOME": str(tmp_path / "hf"),
-        "GRADIO_SERVER_PORT": str(port),
-        "HF_INFERENCE_ENDPOINT": f"http://127.0.0.1:{dead}/hf-inference",
-        "HF_ENDPOINT": f"http://127.0.0.1:{dead}",
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        first_line = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}" in first_line
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
-                    assert page.status == 200
-                    html = page.read().decode()
-                break
-            except OSError:
-                assert process.poll() is None, process.stdout.read()
-                assert time.monotonic() < deadline, "the app did not answer within 60 s"
-                time.sleep(0.2)
+    dead = free_port()
+    env = {"HF_INFERENCE_ENDPOINT": f"http://127.0.0.1:{dead}/hf-inference", "HF_ENDPOINT": f"http://127.0.0.1:{dead}"}
+    with AppProcess(env) as app:
+        assert f"http://127.0.0.1:{app.port}" in app.first_line()  # the first thing it prints is where to open it
+        html = app.html
         assert "Local demo" in html  # the offline choice is on the page, and selected without a token
         from gradio_client import Client
 
-        reply, details = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(
+        reply, details = Client(app.url, verbose=False).predict(
             message="Hello there", endpoint="local", model="meta-llama/Llama-2-7b-chat-hf", api_name="/chat"
         )
         assert "canned" in reply and details["status"] == "done"
-        reply, details = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(message="Hello", endpoint="default", api_name="/chat")
+        reply, details = Client(app.url, verbose=False).predict(message="Hello", endpoint="default", api_name="/chat")
         assert details["status"] == "error" and "Local demo" in details["error"]  # the network is down: say what works
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
