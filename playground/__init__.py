@@ -11,7 +11,18 @@ Importing this package loads neither gradio nor httpx; httpx loads on the first 
 
 from . import errors
 from ._auth import is_huggingface_url, redact_headers, redact_token, scrub
-from ._client import AsyncCompletionStream, CompletionStream, RouteInfo, acompletion, aresolve_route, completion, resolve_route
+from ._client import (
+    AsyncCompletionStream,
+    CompletionStream,
+    RouteInfo,
+    acheck_endpoint,
+    acompletion,
+    aresolve_route,
+    check_endpoint,
+    completion,
+    resolve_route,
+)
+from ._doctor import EndpointReport, Finding
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -43,6 +54,10 @@ __all__ = [
     "resolve_route",
     "aresolve_route",
     "RouteInfo",
+    "check_endpoint",
+    "acheck_endpoint",
+    "EndpointReport",
+    "Finding",
     "CompletionStream",
     "AsyncCompletionStream",
     "ModelResponse",

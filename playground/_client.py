@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import _transport
+from . import _doctor, _transport
 from ._auth import resolve_token, scrub
 from ._errors import APIConnectionError, APIError, BadRequestError
+from ._doctor import EndpointReport
 from ._exchange import Exchange
 from ._flow import Call, LoadingStatus, Send, Sleep, StreamStart, choose_route, plan
 from ._mapping import StreamState, chunks_of, malformed
@@ -369,6 +370,37 @@ async def aresolve_route(model: str, *, api_base: str | None = None, api_key: st
     exchanges: list[Exchange] = []
     route, found = await _arun(steps, settings, None, exchanges)
     return RouteInfo(route, found.pipeline_tag if found else None, found.source if found else None, exchanges)
+
+
+def _doctor_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings, EndpointReport]:
+    settings = Settings.from_env()
+    token = resolve_token(api_key, settings)
+    target = _doctor.target_for(_strip_provider(model or ""), api_base, settings)
+    report = EndpointReport()
+    return _doctor.diagnose(target, token, task, settings, report), settings, report
+
+
+def check_endpoint(
+    model: str = "", *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None
+) -> EndpointReport:
+    """Check an endpoint with the least traffic that tells what is wrong (``GET /health``
+    and ``/info`` on a dedicated endpoint, the Hub model API for the serverless one, then
+    one request for a single token): a report of plain sentences, each "ok", "warn" or
+    "fail", with every probe in ``report.exchanges``. Raises :class:`BadRequestError` only
+    for inputs that cannot be sent (a malformed URL or token); what the endpoint does is
+    reported, never raised."""
+    steps, settings, report = _doctor_steps(model, api_base, api_key, task)
+    _run(steps, settings, None, report.exchanges)
+    return report
+
+
+async def acheck_endpoint(
+    model: str = "", *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None
+) -> EndpointReport:
+    """The async twin of :func:`check_endpoint`."""
+    steps, settings, report = _doctor_steps(model, api_base, api_key, task)
+    await _arun(steps, settings, None, report.exchanges)
+    return report
 
 
 def completion(

@@ -17,6 +17,8 @@ import gradio as gr
 from playground import APIError, BadRequestError, aresolve_route
 from playground._prompt import content_text
 
+from .doctor import check as check_endpoint
+from .doctor import checking_html
 from .settings import AppSettings
 from .turn import DEFAULT, LOCAL, PRIVATE, PUBLIC, ROUTE_CHOICES, InputProblem, TurnInputs, TurnUpdate, prepare_endpoint, run_turn
 from .views import Figures, curl_code, inference_client_code, metrics_markdown, python_code, request_text, response_text
@@ -44,6 +46,14 @@ INTRO = (
 CSS = """
 #request, #response, #code { max-height: 540px; overflow: auto; }
 #metrics table { font-size: 0.85em; }
+.doctor-panel { font-size: 0.9em; }
+.doctor-panel ul { list-style: none; padding-left: 0; margin: 0.4em 0 0; }
+.doctor-panel li { margin: 0.3em 0; padding-left: 1.4em; text-indent: -1.4em; }
+.doctor-mark { font-size: 1.3em; line-height: 1; margin-right: 0.2em; }
+.doctor-ok .doctor-mark { color: #16a34a; }
+.doctor-warn .doctor-mark { color: #d97706; }
+.doctor-fail .doctor-mark { color: #dc2626; }
+.doctor-where { color: var(--body-text-color-subdued); }
 """
 
 # The inputs of a turn, in the order the handlers receive them after the chat values.
@@ -103,6 +113,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         " Empty: the server's own token is used on Hugging Face hosts." if settings.server_token else ""
                     ),
                 )
+                doctor = gr.Button("Check endpoint", elem_id="doctor", size="sm")
+                doctor_report = gr.HTML("", elem_id="doctor-report")
                 context = gr.Textbox(
                     label="Context", lines=4, visible=False, elem_id="context",
                     placeholder="The passage of text the question is about.",
@@ -233,6 +245,20 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             if kind == LOCAL:
                 shown += "\n\nLocal demo: no model runs here; every reply is canned, to show the flow and the wire offline."
             return gr.update(value=shown), gr.update(visible=info.route == "question-answering")
+
+        async def on_doctor(kind: str, model_id: str, url: str, typed: str, route_choice: str):
+            """The endpoint check: its report beside the settings, its probes in the payload view."""
+            inputs = TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed, route=route_choice)
+            yield checking_html(inputs), gr.skip(), gr.skip()
+            result = await check_endpoint(inputs, settings)
+            yield result.html, request_text(result.exchanges), response_text(result.exchanges)
+
+        doctor.click(
+            on_doctor, [endpoint, model, api_base, token, route], [doctor_report, request_view, response_view],
+            api_visibility="private", show_progress="hidden",
+        )
+        for change in (endpoint.change, model.change, api_base.change):
+            change(lambda: "", None, [doctor_report], api_visibility="private", show_progress="hidden")  # a report of other settings misleads
 
         target_inputs = [endpoint, model, api_base, token]
         for trigger in (endpoint.change, model.change, api_base.blur, api_base.submit, token.blur):

@@ -84,8 +84,9 @@ class Endpoint:
         return isinstance(self.api_key, str)
 
 
-def choose_endpoint(inputs: TurnInputs, settings: AppSettings) -> Endpoint:
-    """Where the turn goes and with which token; :class:`InputProblem` when it cannot go."""
+def choose_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bool = True) -> Endpoint:
+    """Where the turn goes and with which token; :class:`InputProblem` when it cannot go.
+    ``need_token=False`` (the doctor) lets a private endpoint go without one, to show its refusal."""
     kind = inputs.endpoint if inputs.endpoint in KINDS else DEFAULT
     model = (inputs.model or "").strip()
     typed = (inputs.token or "").strip()
@@ -106,15 +107,15 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings) -> Endpoint:
     server_may_send = settings.server_token and is_huggingface_url(url, settings.token_hosts)
     if server_may_send:
         return Endpoint(model, api_base, settings.server_token)
-    if kind == PRIVATE:
+    if kind == PRIVATE and need_token:
         raise InputProblem("A private endpoint needs a token: paste a Hugging Face token (hf_...) in the Token box.")
     return Endpoint(model, api_base, False)
 
 
-async def prepare_endpoint(inputs: TurnInputs, settings: AppSettings) -> Endpoint:
+async def prepare_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bool = True) -> Endpoint:
     """:func:`choose_endpoint`, then, on a public deployment, the refusal of URLs that lead
     into the server's own network (the Local demo is the app's own and exempt)."""
-    endpoint = choose_endpoint(inputs, settings)
+    endpoint = choose_endpoint(inputs, settings, need_token=need_token)
     if settings.block_private_urls and endpoint.api_base and not endpoint.local:
         try:
             await check_public_url(endpoint.api_base)

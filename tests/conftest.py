@@ -50,6 +50,7 @@ def fake(fake_server, monkeypatch):
     fake_server.keepalive = False
     fake_server.token_delay = 0.0
     fake_server.streams_cut = 0
+    fake_server.enforce_gating = False
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)
     monkeypatch.setenv("HF_ENDPOINT", fake_server.url)
     return fake_server
@@ -76,4 +77,4 @@ def app_url(fake_server):
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running on the main
     thread for the rest of the session, where asyncio.run() then refuses to start."""
-    items.sort(key=lambda item: item.fspath.basename == "test_browser.py")
+    items.sort(key=lambda item: item.fspath.basename.startswith("test_browser"))

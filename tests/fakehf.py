@@ -38,6 +38,7 @@ RECORDED = {entry["name"]: entry for entry in json.loads((WIRE / "recorded.json"
 
 WORDS = [" Paris", " is", " the", " capital", " of", " France", ".", " It", " has", " museums", ",", " cafes", " and", " parks"]
 MAX_TOTAL_TOKENS = 4096
+NO_ACCESS_TOKEN = "hf_fake_valid_but_not_granted"  # a real account's token, without access to gated models
 
 
 @dataclass
@@ -122,7 +123,8 @@ class FakeHF:
             "qa-container": Endpoint("deepset/deberta-v3-large-squad2", tgi=False),
             "chat-container": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False),
         }
-        self.valid_tokens = {"hf_fake_valid_user_token", "hf_fake_private_endpoint_token"}
+        self.valid_tokens = {"hf_fake_valid_user_token", "hf_fake_private_endpoint_token", NO_ACCESS_TOKEN}
+        self.enforce_gating = False  # serverless: gated models need a token whose account was granted access
         self.stream_split: int | None = None  # send streams in pieces of this many bytes
         self.keepalive = False  # put ": keep-alive" comment lines between events
         self.token_delay = 0.0
@@ -228,6 +230,9 @@ class FakeHF:
         model = MODELS.get(model_id)
         if model is None:
             return JSONResponse({"error": f"Model {model_id} does not exist"}, status_code=404)
+        refused = _gated(model_id, token) if self.enforce_gating and model.gated else None
+        if refused is not None:
+            return refused
         if chat:
             return await self._chat(model, body, raw, dialect="tgi3")
         return await self._task(model, body, raw, dialect="tgi2")
@@ -392,6 +397,20 @@ class FakeHF:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _gated(model_id: str, token: str | None) -> Response | None:
+    """The Hub's refusal of a gated repository (the wording of its GatedRepo errors)."""
+    if token is None:
+        text, status = f"Access to model {model_id} is restricted. You must have access to it and be authenticated to access it. Please log in.", 401
+    elif token == NO_ACCESS_TOKEN:
+        text, status = (
+            f"Access to model {model_id} is restricted and you are not in the authorized list. "
+            f"Visit https://huggingface.co/{model_id} to ask for access."
+        ), 403
+    else:
+        return None
+    return JSONResponse({"error": text}, status_code=status, headers={"x-error-code": "GatedRepo"})
 
 
 def _bearer(request: Request) -> str | None:

@@ -1,0 +1,66 @@
+"""The tools beyond chat, in real headless Chromium: the endpoint doctor, compare mode,
+and session export / import / replay."""
+
+from playwright.sync_api import Page, expect
+
+from browsing import PRIVATE_TOKEN, app, browser_context_args, browser_type_launch_args, choose_kind, code_text, shot  # noqa: F401 (fixtures)
+from conftest import APP_SERVER_TOKEN
+from fakehf import recorded
+
+
+def check(page: Page) -> str:
+    page.locator("#doctor").click()
+    report = page.locator("#doctor-report")
+    expect(report).to_contain_text("Endpoint check:", timeout=15000)
+    return report.inner_text()
+
+
+def marks(page: Page) -> list[str]:
+    """The colour of each line's mark, as the page paints it."""
+    return page.locator("#doctor-report .doctor-mark").evaluate_all("marks => marks.map(m => getComputedStyle(m).color)")
+
+
+GREEN, AMBER, RED = "rgb(22, 163, 74)", "rgb(217, 119, 6)", "rgb(220, 38, 38)"
+
+
+def test_doctor_reports_a_healthy_endpoint_in_green_with_its_probes(app: Page, fake):
+    choose_kind(app, "Private endpoint", fake.endpoint_url("private-chat"))
+    app.locator("#token input").fill(PRIVATE_TOKEN)
+    report = check(app)
+    assert "Ready to chat." in report
+    assert marks(app) == [GREEN, GREEN, GREEN]
+    assert "TGI 3.2.1 serves meta-llama/Llama-2-7b-chat-hf" in report and "4,096 tokens in all" in report
+    request = code_text(app, "request")
+    assert f"GET {fake.endpoint_url('private-chat')}/health" in request and f"GET {fake.endpoint_url('private-chat')}/info" in request
+    assert '"max_tokens": 1' in request and "authorization: Bearer hf_***" in request
+    for secret in (PRIVATE_TOKEN, APP_SERVER_TOKEN):
+        assert secret not in report and secret not in request and secret not in app.content()
+    app.locator("#token input").fill("")  # not kept for the screenshot
+    shot(app, "doctor-healthy")
+
+
+def test_doctor_tells_a_missing_token(app: Page, fake):
+    choose_kind(app, "Private endpoint", fake.endpoint_url("private-chat"))
+    report = check(app)
+    assert "Needs attention" in report and marks(app) == [RED]
+    assert "needs a token (HTTP 401): paste a Hugging Face token (hf_...) in the Token box." in report
+    assert len(fake.seen("/endpoints/private-chat")) == 1  # one GET /health told it all
+
+
+def test_doctor_tells_a_wrong_url(app: Page, fake):
+    choose_kind(app, "Public endpoint", fake.url + "/endpoints/no-such-endpoint")
+    report = check(app)
+    assert marks(app)[-1] == RED and "Nothing answers at" in report and "(HTTP 404): check the URL." in report
+    app.get_by_role("tab", name="Response").click()
+    assert "HTTP 404" in code_text(app, "response")
+    shot(app, "doctor-wrong-url")
+
+
+def test_doctor_tells_a_loading_model_with_its_wait(app: Page, fake):
+    fake.script("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions", recorded("serverless_503_model_loading"))
+    report = check(app)
+    assert "Works, with something to know." in report
+    assert "The model is loading (HTTP 503): about 20 s left" in report and marks(app)[-1] == AMBER
+    # a report of other settings would mislead: changing the endpoint clears it
+    app.locator("#endpoint").get_by_text("Local demo").click()
+    expect(app.locator("#doctor-report")).not_to_contain_text("Endpoint check")
