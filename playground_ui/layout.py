@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -20,7 +21,20 @@ from playground._prompt import content_text
 from .doctor import check as check_endpoint
 from .doctor import checking_html
 from .settings import AppSettings
-from .turn import DEFAULT, LOCAL, PRIVATE, PUBLIC, ROUTE_CHOICES, InputProblem, TurnInputs, TurnUpdate, prepare_endpoint, run_turn
+from .session import MAX_FILE_BYTES, ImportProblem, export_json, log_turns, read_export, turn_record
+from .turn import (
+    DEFAULT,
+    LOCAL,
+    PRIVATE,
+    PUBLIC,
+    ROUTE_CHOICES,
+    InputProblem,
+    TurnInputs,
+    TurnUpdate,
+    prepare_endpoint,
+    run_side_by_side,
+    run_turn,
+)
 from .views import Figures, curl_code, inference_client_code, metrics_markdown, python_code, request_text, response_text
 
 PRESETS = ["deepset/deberta-v3-large-squad2", "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"]
@@ -45,6 +59,7 @@ INTRO = (
 )
 CSS = """
 #request, #response, #code { max-height: 540px; overflow: auto; }
+#request-a, #response-a, #request-b, #response-b { max-height: 320px; overflow: auto; }
 #metrics table { font-size: 0.85em; }
 .doctor-panel { font-size: 0.9em; }
 .doctor-panel ul { list-style: none; padding-left: 0; margin: 0.4em 0 0; }
@@ -54,6 +69,23 @@ CSS = """
 .doctor-warn .doctor-mark { color: #d97706; }
 .doctor-fail .doctor-mark { color: #dc2626; }
 .doctor-where { color: var(--body-text-color-subdued); }
+"""
+
+# Saves the export's text as a file in the browser (nothing is written on the server), then
+# empties the hidden box that carried it.
+DOWNLOAD_JS = """
+(text) => {
+  if (!text) return "";
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], {type: "application/json"}));
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
+  link.download = `playground-session-${stamp}.json`;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+  return "";
+}
 """
 
 # The inputs of a turn, in the order the handlers receive them after the chat values.
@@ -77,6 +109,15 @@ def _assistant_text(update: TurnUpdate) -> str:
     return update.reply or ("…" if not update.finished else "(the model returned no text)")
 
 
+def _read_upload(path: str | None) -> bytes:
+    if not path:
+        raise ImportProblem("No file arrived: choose a session file (.json) saved with the Export button.")
+    file = Path(path)
+    if file.stat().st_size > MAX_FILE_BYTES:
+        raise ImportProblem(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB, so it is not a session export.")
+    return file.read_bytes()
+
+
 def _code(choice: str, last: dict[str, Any] | None) -> tuple[str, str | None]:
     if not last or last.get("call") is None:
         return "# Send a message: the same call appears here as code.", "python"
@@ -87,11 +128,73 @@ def _code(choice: str, last: dict[str, Any] | None) -> tuple[str, str | None]:
     return python_code(last["call"]), "python"
 
 
+@dataclass(frozen=True)
+class Pane:
+    """Where one endpoint's side of a turn shows: its chat, history, figures and payload view."""
+
+    chatbot: Any
+    conversation: Any
+    metrics: Any
+    request: Any
+    response: Any
+
+
+class PaneTurn:
+    """One pane's view of a streaming turn: turns each update into that pane's component values."""
+
+    def __init__(self, pane: Pane, text: str, history: list[dict[str, Any]], convo: list[dict[str, Any]]) -> None:
+        self.pane, self.text, self.convo = pane, text, convo
+        self.shown = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
+        self.views_at = 0.0
+
+    def render(self, update: TurnUpdate) -> tuple[dict[Any, Any], bool]:
+        # The payload views grow with every event: render them twice a second while
+        # streaming (and at the end), the chat with every update.
+        now = time.monotonic()
+        fresh = update.finished or update.status != "streaming" or now - self.views_at >= VIEW_INTERVAL
+        # A refused turn (nothing sent) stays in the chat with its sentence, like a failed one;
+        # neither joins the conversation sent to the model, and Retry sends it again.
+        self.shown[-1] = {"role": "assistant", "content": _assistant_text(update)}
+        if update.succeeded:
+            self.convo = [*self.convo, {"role": "user", "content": self.text}, {"role": "assistant", "content": update.reply}]
+        out: dict[Any, Any] = {self.pane.chatbot: self.shown, self.pane.conversation: self.convo}
+        if fresh:
+            self.views_at = now
+            started = update.exchanges or update.finished
+            out[self.pane.request] = request_text(update.exchanges) if started else "Waiting for the endpoint…"
+            out[self.pane.response] = response_text(update.exchanges) if started else "Waiting for the endpoint…"
+            out[self.pane.metrics] = metrics_markdown(update.figures) if update.finished else PROGRESS.get(update.status, "Streaming…")
+        return out, fresh
+
+
+@dataclass
+class Chats:
+    """A session's chats as a turn starts: what each pane shows and what each side is sent."""
+
+    shown: list[dict[str, Any]]
+    shown_a: list[dict[str, Any]]
+    shown_b: list[dict[str, Any]]
+    convo: list[dict[str, Any]]
+    convo_b: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+
+
+def _last_user(shown: list[dict[str, Any]]) -> int | None:
+    return next((i for i in range(len(shown) - 1, -1, -1) if shown[i]["role"] == "user"), None)
+
+
+def _without_turn(convo: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The history without its last turn if that turn was ``text`` (a retried turn leaves it)."""
+    return convo[:-2] if len(convo) >= 2 and convo[-2] == {"role": "user", "content": text} else convo
+
+
 def build_app(settings: AppSettings) -> gr.Blocks:
     """The playground page. ``launch()`` it with ``launch_options(settings)``."""
     with gr.Blocks(title="HF Endpoint Playground") as demo:
-        conversation = gr.State([])  # messages of successful turns: what the model is sent as history
+        conversation = gr.State([])  # messages of successful turns: what the model is sent as history (side A in compare)
+        conversation_b = gr.State([])  # side B's, in compare mode
         last_turn = gr.State(None)  # the last turn's call and exchanges, for the code view
+        turn_log = gr.State([])  # every finished turn with its exchanges, for the export
 
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
@@ -119,6 +222,21 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     label="Context", lines=4, visible=False, elem_id="context",
                     placeholder="The passage of text the question is about.",
                 )
+                compare = gr.Checkbox(
+                    False, label="Compare side by side", elem_id="compare",
+                    info="Send each message to a second endpoint too, with the same settings.",
+                )
+                with gr.Group(visible=False) as side_b:
+                    endpoint_b = gr.Radio(KIND_CHOICES, value=settings.default_endpoint, label="Side B: endpoint", elem_id="endpoint-b")
+                    model_b = gr.Dropdown(PRESETS, value=PRESETS[1], label="Side B: model", allow_custom_value=True, elem_id="model-b")
+                    api_base_b = gr.Textbox(
+                        label="Side B: API base URL", placeholder="https://xyz.endpoints.huggingface.cloud",
+                        visible=settings.default_endpoint in (PUBLIC, PRIVATE), elem_id="api-base-b",
+                    )
+                    token_b = gr.Textbox(
+                        label="Side B: token (optional)", type="password", placeholder="hf_...", elem_id="token-b",
+                        visible=settings.default_endpoint != LOCAL, info="Sent only to side B's endpoint; never stored.",
+                    )
                 with gr.Accordion("Generation settings", open=False):
                     system_prompt = gr.Textbox(label="System prompt", lines=2, elem_id="system-prompt")
                     max_tokens = gr.Slider(1, 4096, value=256, step=1, label="Max new tokens", elem_id="max-tokens")
@@ -129,6 +247,16 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     route = gr.Radio(list(ROUTE_CHOICES), value="auto", label="Route", elem_id="route")
             with gr.Column(scale=5, min_width=320):
                 chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chatbot", buttons=["copy", "copy_all"])
+                with gr.Row(visible=False, equal_height=False) as compare_row:
+                    panes = {}
+                    for side in ("a", "b"):
+                        with gr.Column(min_width=280):
+                            pane_chat = gr.Chatbot(label=f"Side {side.upper()}", height=460, elem_id=f"chatbot-{side}", buttons=["copy", "copy_all"])
+                            pane_metrics = gr.Markdown(metrics_markdown(None), elem_id=f"metrics-{side}")
+                            with gr.Accordion(f"Side {side.upper()}: request and response", open=False, elem_id=f"payload-{side}"):
+                                pane_request = gr.Code("Nothing sent yet.", language=None, label="Request", elem_id=f"request-{side}", buttons=["copy"], wrap_lines=True)
+                                pane_response = gr.Code("Nothing received yet.", language=None, label="Response", elem_id=f"response-{side}", buttons=["copy"], wrap_lines=True)
+                        panes[side] = (pane_chat, pane_metrics, pane_request, pane_response)
                 message = gr.Textbox(
                     label="Message", placeholder="Type a message and press Enter", lines=2, max_lines=8, elem_id="message"
                 )
@@ -137,8 +265,13 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     stop_button = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=60)
                     retry = gr.Button("Retry", elem_id="retry", scale=1, min_width=60)
                     clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=60)
+                with gr.Row():
+                    export = gr.Button("Export session", elem_id="export", size="sm", min_width=60)
+                    import_button = gr.UploadButton("Import session", file_types=[".json"], file_count="single", type="filepath", elem_id="import", size="sm", min_width=60)
+                    replay = gr.Button("Replay", elem_id="replay", size="sm", min_width=60)
+                export_data = gr.Textbox(visible="hidden", elem_id="export-data")
                 gr.Examples(EXAMPLES, inputs=[message], label="Examples")
-            with gr.Column(scale=5, min_width=320):
+            with gr.Column(scale=5, min_width=320) as payload_column:
                 metrics = gr.Markdown(metrics_markdown(None), elem_id="metrics")
                 with gr.Tabs():
                     with gr.Tab("Request"):
@@ -149,75 +282,181 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         code_choice = gr.Radio(CODE_CHOICES, value=CODE_CHOICES[0], show_label=False, elem_id="code-lang")
                         code_view = gr.Code(_code(CODE_CHOICES[0], None)[0], language="python", label="Code", elem_id="code", buttons=["copy"], wrap_lines=True)
 
+        chatbot_a, metrics_a, request_a, response_a = panes["a"]
+        chatbot_b, metrics_b, request_b, response_b = panes["b"]
+        single = Pane(chatbot, conversation, metrics, request_view, response_view)
+        pane_a = Pane(chatbot_a, conversation, metrics_a, request_a, response_a)
+        pane_b = Pane(chatbot_b, conversation_b, metrics_b, request_b, response_b)
+
         setting_inputs = [endpoint, model, api_base, token, context, system_prompt, max_tokens, temperature, top_p, stop, seed, route]
-        turn_outputs = [message, chatbot, conversation, last_turn, request_view, response_view, code_view, metrics]
+        b_inputs = [endpoint_b, model_b, api_base_b, token_b]
+        chat_inputs = [compare, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, turn_log, code_choice, *setting_inputs, *b_inputs]
+        turn_outputs = [
+            message, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, last_turn, turn_log, code_view,
+            metrics, request_view, response_view, metrics_a, request_a, response_a, metrics_b, request_b, response_b,
+        ]
 
-        async def stream_turn(
-            text: str, history: list[dict[str, Any]], convo: list[dict[str, Any]], choice: str, inputs: TurnInputs
-        ) -> AsyncIterator[tuple[Any, ...]]:
-            shown = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
-            views_at = 0.0
-            async for update in run_turn(convo, text, inputs, settings):
-                # The payload views grow with every event: render them twice a second while
-                # streaming (and at the end), the chat with every update.
-                now = time.monotonic()
-                fresh_views = update.finished or update.status != "streaming" or now - views_at >= VIEW_INTERVAL
-                if fresh_views:
-                    views_at = now
-                # A refused turn (nothing sent) stays in the chat with its sentence, like a failed one;
-                # neither joins the conversation sent to the model, and Retry sends it again.
-                shown[-1] = {"role": "assistant", "content": _assistant_text(update)}
-                last = {"call": update.call, "exchanges": update.exchanges}
-                new_convo = convo
-                if update.succeeded:
-                    new_convo = [*convo, {"role": "user", "content": text}, {"role": "assistant", "content": update.reply}]
-                if not fresh_views:
-                    yield "", shown, new_convo, last, gr.update(), gr.update(), gr.update(), gr.update()
-                    continue
-                yield (
-                    "",
-                    shown,
-                    new_convo,
-                    last,
-                    request_text(update.exchanges) if update.exchanges or update.finished else "Waiting for the endpoint…",
-                    response_text(update.exchanges) if update.exchanges or update.finished else "Waiting for the endpoint…",
-                    gr.update(value=_code(choice, last)[0], language=_code(choice, last)[1]),
-                    metrics_markdown(update.figures) if update.finished else PROGRESS.get(update.status, "Streaming…"),
-                )
+        def read_chats(shown, shown_a, shown_b, convo, convo_b, log) -> Chats:
+            return Chats(_display(shown), _display(shown_a), _display(shown_b), list(convo or []), list(convo_b or []), list(log or []))
 
-        async def on_send(text, history, convo, choice, *values):
-            async for outputs in stream_turn(text, _display(history), convo, choice, _inputs(values)):
-                yield outputs
+        def split(values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs]:
+            inputs = _inputs(values[: len(setting_inputs)])
+            kind_b, model_id_b, url_b, typed_b = values[len(setting_inputs):]
+            return inputs, replace(inputs, endpoint=kind_b, model=model_id_b, api_base=url_b, token=typed_b)
 
-        async def on_retry(history, convo, choice, *values):
-            shown = _display(history)
-            last_user = next((i for i in range(len(shown) - 1, -1, -1) if shown[i]["role"] == "user"), None)
+        async def stream_turn(text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, *, clear_box: bool = True):
+            """One message to one endpoint, or to both sides at once in compare mode: yields
+            {component: value} for what changed, and leaves ``chats`` as the turn ended them."""
+            if not on:
+                turn = PaneTurn(single, text, chats.shown, chats.convo)
+                async for update in run_turn(chats.convo, text, inputs, settings):
+                    out, fresh = turn.render(update)
+                    last = {"call": update.call, "exchanges": update.exchanges}
+                    out[last_turn] = last
+                    if fresh:
+                        out[code_view] = gr.update(value=_code(choice, last)[0], language=_code(choice, last)[1])
+                    if update.finished:
+                        chats.log = log_turns(chats.log, turn_record(None, inputs, text, update))
+                        out[turn_log] = chats.log
+                    if clear_box:
+                        out[message] = ""
+                    yield out
+                chats.shown, chats.convo = turn.shown, turn.convo
+                return
+            sides = {"a": (PaneTurn(pane_a, text, chats.shown_a, chats.convo), inputs), "b": (PaneTurn(pane_b, text, chats.shown_b, chats.convo_b), inputs_b)}
+            running = run_side_by_side(
+                a=run_turn(chats.convo, text, inputs, settings), b=run_turn(chats.convo_b, text, inputs_b, settings)
+            )
+            async for side, update in running:
+                turn, side_inputs = sides[side]
+                out, _ = turn.render(update)
+                if update.finished:
+                    chats.log = log_turns(chats.log, turn_record(side, side_inputs, text, update))
+                    out[turn_log] = chats.log
+                if clear_box:
+                    out[message] = ""
+                yield out
+            chats.shown_a, chats.convo = sides["a"][0].shown, sides["a"][0].convo
+            chats.shown_b, chats.convo_b = sides["b"][0].shown, sides["b"][0].convo
+
+        async def on_send(text, on, shown, shown_a, shown_b, convo, convo_b, log, choice, *values):
+            inputs, inputs_b = split(values)
+            chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
+            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b):
+                yield out
+
+        async def on_retry(on, shown, shown_a, shown_b, convo, convo_b, log, choice, *values):
+            inputs, inputs_b = split(values)
+            chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
+            main = chats.shown_a if on else chats.shown
+            last_user = _last_user(main)
             if last_user is None:
                 gr.Warning("There is no message to retry yet.")
                 return
-            text = shown[last_user]["content"]
-            kept = shown[:last_user]
-            # The retried turn leaves the history if it was part of it.
-            if len(convo) >= 2 and convo[-2] == {"role": "user", "content": text}:
-                convo = convo[:-2]
-            async for outputs in stream_turn(text, kept, convo, choice, _inputs(values)):
-                yield outputs
+            text = main[last_user]["content"]
+            if on:
+                chats.shown_a = main[:last_user]
+                chats.shown_b = chats.shown_b[: _last_user(chats.shown_b) or 0]
+                chats.convo_b = _without_turn(chats.convo_b, text)
+            else:
+                chats.shown = main[:last_user]
+            chats.convo = _without_turn(chats.convo, text)
+            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, clear_box=False):
+                yield out
 
-        send_event = send.click(on_send, [message, chatbot, conversation, code_choice, *setting_inputs], turn_outputs, api_visibility="private")
-        submit_event = message.submit(on_send, [message, chatbot, conversation, code_choice, *setting_inputs], turn_outputs, api_visibility="private")
-        retry_event = retry.click(on_retry, [chatbot, conversation, code_choice, *setting_inputs], turn_outputs, api_visibility="private")
-        stop_button.click(None, None, None, cancels=[send_event, submit_event, retry_event])
-        clear.click(
-            lambda: ([], [], None, "Nothing sent yet.", "Nothing received yet.", _code(CODE_CHOICES[0], None)[0], metrics_markdown(None)),
-            None,
-            [chatbot, conversation, last_turn, request_view, response_view, code_view, metrics],
-            cancels=[send_event, submit_event, retry_event],
-            api_visibility="private",
-        )
+        async def on_replay(on, shown, shown_a, shown_b, convo, convo_b, log, choice, *values):
+            """Send the conversation's user turns again, one by one, to the endpoints now chosen."""
+            inputs, inputs_b = split(values)
+            chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
+            texts = [m["content"] for m in chats.convo if m["role"] == "user"]
+            if not texts:
+                gr.Warning("There is nothing to replay yet: send messages or import a session first.")
+                return
+            chats.shown, chats.shown_a, chats.shown_b, chats.convo, chats.convo_b = [], [], [], [], []
+            for text in texts:
+                async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, clear_box=False):
+                    yield out
+
+        send_event = send.click(on_send, [message, *chat_inputs], turn_outputs, api_visibility="private")
+        submit_event = message.submit(on_send, [message, *chat_inputs], turn_outputs, api_visibility="private")
+        retry_event = retry.click(on_retry, chat_inputs, turn_outputs, api_visibility="private")
+        replay_event = replay.click(on_replay, chat_inputs, turn_outputs, api_visibility="private")
+        running = [send_event, submit_event, retry_event, replay_event]
+        stop_button.click(None, None, None, cancels=running)
+
+        def on_clear():
+            empty = {chatbot: [], chatbot_a: [], chatbot_b: [], conversation: [], conversation_b: [], last_turn: None, turn_log: []}
+            for pane in (single, pane_a, pane_b):
+                empty.update({pane.request: "Nothing sent yet.", pane.response: "Nothing received yet.", pane.metrics: metrics_markdown(None)})
+            return {**empty, code_view: _code(CODE_CHOICES[0], None)[0]}
+
+        clear.click(on_clear, None, turn_outputs, cancels=running, api_visibility="private")
         code_choice.change(
             lambda choice, last: gr.update(value=_code(choice, last)[0], language=_code(choice, last)[1]),
             [code_choice, last_turn], [code_view], api_visibility="private",
         )
+
+        def compare_layout(on: bool, shown: list[dict[str, Any]] | None = None) -> dict[Any, Any]:
+            """One chat, or two panes; ``shown`` also sets the one chat's messages."""
+            single_chat = gr.update(visible=not on) if shown is None else gr.update(visible=not on, value=shown)
+            return {
+                chatbot: single_chat, compare_row: gr.update(visible=on),
+                payload_column: gr.update(visible=not on), side_b: gr.update(visible=on),
+            }
+
+        def on_compare(on: bool, shown, shown_a, convo):
+            """Both panes start from the conversation so far; leaving compare keeps side A's."""
+            if on:
+                return {**compare_layout(True), chatbot_a: _display(shown), chatbot_b: _display(shown), conversation_b: list(convo or [])}
+            return compare_layout(False, _display(shown_a))
+
+        # .input (the person's click), not .change: an import sets the box without resetting the panes.
+        compare.input(
+            on_compare, [compare, chatbot, chatbot_a, conversation],
+            [chatbot, compare_row, payload_column, side_b, chatbot_a, chatbot_b, conversation_b], api_visibility="private",
+        )
+
+        def export_session(on, convo, convo_b, log, *values):
+            inputs, inputs_b = split(values)
+            return export_json(inputs, list(convo or []), list(log or []), compare=on, inputs_b=inputs_b, conversation_b=list(convo_b or []))
+
+        export.click(
+            export_session, [compare, conversation, conversation_b, turn_log, *setting_inputs, *b_inputs], [export_data], api_visibility="private",
+        ).then(None, [export_data], [export_data], js=DOWNLOAD_JS, api_visibility="private")
+
+        restore_outputs = [
+            endpoint, model, api_base, token, context, system_prompt, max_tokens, temperature, top_p, stop, seed, route,
+            compare, endpoint_b, model_b, api_base_b, token_b, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, turn_log,
+            compare_row, payload_column, side_b,
+        ]
+
+        def on_import(path: str | None, on: bool, shown, shown_a):
+            try:
+                restored = read_export(_read_upload(path), settings)
+            except ImportProblem as problem:
+                note = {"role": "assistant", "content": f"⚠️ {problem} Nothing in this session was changed."}
+                return {chatbot_a: [*_display(shown_a), note]} if on else {chatbot: [*_display(shown), note]}
+            shown_restored = list(restored.conversation)
+            out: dict[Any, Any] = {
+                endpoint: restored.endpoint["kind"], model: restored.endpoint["model"] or PRESETS[2], api_base: restored.endpoint["api_base"],
+                token: "", token_b: "",  # a token is never restored: the person types it again
+                **{component: restored.generation[name] for name, component in
+                   (("context", context), ("system_prompt", system_prompt), ("max_tokens", max_tokens), ("temperature", temperature),
+                    ("top_p", top_p), ("stop", stop), ("seed", seed), ("route", route)) if name in restored.generation},
+                chatbot_a: shown_restored, conversation: restored.conversation, turn_log: restored.turns,
+                compare: restored.compare is not None, **compare_layout(restored.compare is not None, shown_restored),
+            }
+            if restored.compare is not None:
+                side = restored.compare
+                out.update({
+                    endpoint_b: side["endpoint"]["kind"], model_b: side["endpoint"]["model"] or PRESETS[1], api_base_b: side["endpoint"]["api_base"],
+                    chatbot_b: list(side["conversation"]), conversation_b: side["conversation"],
+                })
+            turns = len(restored.conversation) // 2
+            gr.Info(f"Session loaded: {turns} turn{'s' * (turns != 1)}. Tokens are never saved: type yours again before sending or replaying.")
+            return out
+
+        import_button.upload(on_import, [import_button, compare, chatbot, chatbot_a], restore_outputs, api_visibility="private")
 
         def on_kind(kind: str):
             dedicated = kind in (PUBLIC, PRIVATE)
@@ -225,6 +464,12 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             return gr.update(visible=dedicated), gr.update(label=label, visible=kind != LOCAL)
 
         endpoint.change(on_kind, [endpoint], [api_base, token], api_visibility="private")
+
+        def on_kind_b(kind: str):
+            label = f"Side B: token ({'required' if kind == PRIVATE else 'optional'})"
+            return gr.update(visible=kind in (PUBLIC, PRIVATE)), gr.update(label=label, visible=kind != LOCAL)
+
+        endpoint_b.change(on_kind_b, [endpoint_b], [api_base_b, token_b], api_visibility="private")
 
         async def on_target(kind: str, model_id: str, url: str, typed: str):
             """Learn the model's task and show it; a question-answering model gets the context box."""
@@ -327,4 +572,5 @@ def launch_options(settings: AppSettings) -> dict[str, Any]:
         # Gradio keeps every session's copy of the page's config (about 0.1 MB here) for up
         # to 10,000 sessions by default; a public Space meets that many.
         "state_session_capacity": settings.max_sessions,
+        "max_file_size": MAX_FILE_BYTES,  # the only upload is a session export
     }

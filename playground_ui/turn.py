@@ -16,6 +16,7 @@ from typing import Any
 
 import playground
 from playground import APIConnectionError, APIError, BadRequestError, Exchange, LoadingStatus, acompletion, is_huggingface_url
+from playground._prepare import ROUTES
 
 from .local_demo import LOCAL_DEMO
 from .netguard import PrivateAddressRefused, check_public_url
@@ -267,7 +268,7 @@ async def run_turn(
         exchanges = error.exchanges or (stream.exchanges if stream is not None else [])
         figures = None
         if exchanges:
-            route = stream.route if stream is not None else exchanges[-1].purpose
+            route = stream.route if stream is not None else _route_tried(exchanges)
             figures = _figures(route, exchanges, None, "error")
             if not text:
                 figures.time_to_first_token = None  # no token ever came
@@ -288,6 +289,17 @@ async def run_turn(
             await stream.aclose()
 
 
+def _route_tried(exchanges: list[Exchange]) -> str | None:
+    """The wire format of the last generation request sent, if any (look-ups are not routes)."""
+    for exchange in reversed(exchanges):
+        purpose = exchange.purpose.split(",")[0]  # "chat, retry after the model loaded for 20 s"
+        if purpose.startswith("fallback to "):
+            purpose = purpose[len("fallback to "):].split(" (")[0]
+        if purpose in ROUTES:
+            return purpose
+    return None
+
+
 def _figures(route: str | None, exchanges: list[Exchange], usage: Any, finish: str | None) -> Figures:
     timings = playground.timings_of(exchanges)
     return Figures(
@@ -298,3 +310,33 @@ def _figures(route: str | None, exchanges: list[Exchange], usage: Any, finish: s
         estimated=bool(usage and usage.get("estimated")),
         finish_reason=finish,
     )
+
+
+async def run_side_by_side(**turns: AsyncIterator[TurnUpdate]) -> AsyncIterator[tuple[str, TurnUpdate]]:
+    """Run several turns at once and yield ``(name, update)`` as each arrives. A turn that
+    fails ends with its own error update and leaves the others running; closing this
+    generator (Stop) closes every turn, which closes their HTTP streams."""
+    arrivals: asyncio.Queue[tuple[str, TurnUpdate | None]] = asyncio.Queue()
+
+    async def pump(name: str, turn: AsyncIterator[TurnUpdate]) -> None:
+        try:
+            async for update in turn:
+                arrivals.put_nowait((name, update))
+        finally:
+            arrivals.put_nowait((name, None))
+
+    pumps = [asyncio.ensure_future(pump(name, turn)) for name, turn in turns.items()]
+    try:
+        running = len(pumps)
+        while running:
+            name, update = await arrivals.get()
+            if update is None:
+                running -= 1
+            else:
+                yield name, update
+    finally:
+        for task in pumps:
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+        for turn in turns.values():
+            await turn.aclose()  # type: ignore[attr-defined]

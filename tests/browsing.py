@@ -39,6 +39,7 @@ def app(page: Page, app_url, fake):
 
 def code_text(page: Page, elem_id: str) -> str:
     """A gr.Code's whole text (CodeMirror renders only the visible lines)."""
+    page.locator(f"#{elem_id} .cm-content").wait_for(state="attached")  # e.g. just after an accordion opens
     return page.evaluate(f"() => document.querySelector('#{elem_id} .cm-content').cmTile.view.state.doc.toString()")
 
 

@@ -1,7 +1,11 @@
 """The tools beyond chat, in real headless Chromium: the endpoint doctor, compare mode,
 and session export / import / replay."""
 
+import re
+
 from playwright.sync_api import Page, expect
+
+from apprun import free_port
 
 from browsing import PRIVATE_TOKEN, app, browser_context_args, browser_type_launch_args, choose_kind, code_text, shot  # noqa: F401 (fixtures)
 from conftest import APP_SERVER_TOKEN
@@ -64,3 +68,54 @@ def test_doctor_tells_a_loading_model_with_its_wait(app: Page, fake):
     # a report of other settings would mislead: changing the endpoint clears it
     app.locator("#endpoint").get_by_text("Local demo").click()
     expect(app.locator("#doctor-report")).not_to_contain_text("Endpoint check")
+
+
+def pane(page: Page, side: str):
+    return page.locator(f'#chatbot-{side} [data-testid="bot"]').last
+
+
+def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(app: Page, fake):
+    fake.token_delay = 0.15  # side A streams for about two seconds
+    app.locator("#compare input").check()
+    expect(app.locator("#chatbot-a")).to_be_visible()
+    expect(app.locator("#chatbot")).to_have_count(0)  # one chat pane per side instead
+    app.locator("#endpoint-b").get_by_text("Public endpoint").click()
+    refused = f"http://127.0.0.1:{free_port()}"
+    box = app.locator("#api-base-b textarea")
+    expect(box).to_be_visible()
+    box.fill(refused)
+    app.locator("#message textarea").fill("Tell me about Paris.")
+    app.locator("#send").click()
+    expect(pane(app, "b")).to_contain_text("Could not connect to 127.0.0.1", timeout=10000)
+    expect(app.locator("#metrics-a")).to_contain_text("Streaming")  # B failed while A was still streaming: they run at once
+    expect(app.locator("#metrics-a")).to_contain_text("finish", timeout=15000)
+    expect(pane(app, "a")).to_have_text(re.compile(r"Paris is the capital of France\. It has museums, cafes and parks"))
+    expect(app.locator("#metrics-a")).to_contain_text("route chat")
+    expect(app.locator("#metrics-a")).to_contain_text("tokens/s")
+    expect(pane(app, "b")).to_contain_text("Could not connect")  # untouched by A's success, and A by B's failure
+    expect(app.locator("#metrics-b")).to_contain_text("route – · first token –")  # no route was reached: only the look-up went out
+    app.locator("#payload-b").get_by_text("request and response").click()
+    assert f"GET {refused}/info" in code_text(app, "request-b")  # the look-up found nothing listening
+    assert "No response: ConnectError" in code_text(app, "response-b")
+    app.locator("#payload-a").get_by_text("request and response").click()
+    assert "/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions" in code_text(app, "request-a")
+    shot(app, "compare")
+
+    # The next message carries each side's own history: A's reply, and nothing for B's failed turn.
+    fake.token_delay = 0.0
+    box.fill(fake.endpoint_url("zephyr-tgi1"))
+    box.press("Tab")
+    app.locator("#message textarea").fill("And Lyon?")
+    app.locator("#send").click()
+    for side in ("a", "b"):
+        expect(app.locator(f'#chatbot-{side} [data-testid="bot"]')).to_have_count(2)
+        expect(pane(app, side)).to_contain_text("Paris is the capital of France.", timeout=10000)
+        expect(app.locator(f"#metrics-{side}")).to_contain_text("finish stop", timeout=10000)
+    to_b = fake.seen("/endpoints/zephyr-tgi1/v1/chat/completions")[-1].body["messages"]
+    to_a = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")[-1].body["messages"]
+    assert [m["role"] for m in to_a] == ["user", "assistant", "user"] and [m["role"] for m in to_b] == ["user"]
+
+    # Leaving compare keeps side A's conversation in the one chat.
+    app.locator("#compare input").uncheck()
+    expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(2)
+    expect(app.locator("#chatbot-a")).to_have_count(0)

@@ -7,7 +7,7 @@ import pytest
 
 from fakehf import Reply
 from playground_ui.settings import AppSettings
-from playground_ui.turn import InputProblem, TurnInputs, choose_endpoint, generation_params, run_turn
+from playground_ui.turn import InputProblem, TurnInputs, TurnUpdate, choose_endpoint, generation_params, run_side_by_side, run_turn
 from playground_ui.views import CallShape, curl_code, inference_client_code, python_code, request_text, response_text
 
 SERVER_TOKEN = "hf_server_canary_token_000111"
@@ -214,3 +214,29 @@ def test_messages_within_the_limits_go_through():
     small = AppSettings.from_env({"PLAYGROUND_MAX_MESSAGE_CHARS": "50", "PLAYGROUND_MAX_CONVERSATION_CHARS": "120"})
     final = run(TurnInputs(endpoint="local", model="meta-llama/Llama-2-7b-chat-hf", max_tokens=4), small, message="x" * 50)[-1]
     assert final.status == "done"
+
+
+def test_side_by_side_turns_interleave_and_stop_together():
+    closed = []
+
+    async def turn(name, count, delay):
+        try:
+            for index in range(count):
+                await asyncio.sleep(delay)
+                yield TurnUpdate(reply=f"{name}{index}")
+        finally:
+            closed.append(name)
+
+    async def main():
+        merged = run_side_by_side(a=turn("a", 1000, 0.01), b=turn("b", 2, 0.001))
+        seen = []
+        async for side, update in merged:
+            seen.append(update.reply)
+            if len(seen) == 5:
+                break
+        await merged.aclose()  # Stop: the slow side must not run on
+        return seen
+
+    seen = asyncio.run(main())
+    assert {"b0", "b1"} <= set(seen) and "a0" in seen  # the fast side did not wait for the slow one
+    assert sorted(closed) == ["a", "b"]
