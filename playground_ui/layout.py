@@ -243,7 +243,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     temperature = gr.Slider(0, 2, value=0.7, step=0.05, label="Temperature", elem_id="temperature")
                     top_p = gr.Slider(0.01, 1, value=0.95, step=0.01, label="Top-p", elem_id="top-p")
                     stop = gr.Textbox(label="Stop sequences", placeholder="comma-separated, e.g. ###, \\n\\n", elem_id="stop")
-                    seed = gr.Number(label="Seed", value=None, precision=0, elem_id="seed")
+                    # A text box: Gradio's number box turns "empty" into 0, which would send seed 0 with every call.
+                    seed = gr.Textbox(label="Seed", placeholder="empty: a new one each time", elem_id="seed")
                     route = gr.Radio(list(ROUTE_CHOICES), value="auto", label="Route", elem_id="route")
             with gr.Column(scale=5, min_width=320):
                 chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chatbot", buttons=["copy", "copy_all"])
@@ -442,7 +443,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 token: "", token_b: "",  # a token is never restored: the person types it again
                 **{component: restored.generation[name] for name, component in
                    (("context", context), ("system_prompt", system_prompt), ("max_tokens", max_tokens), ("temperature", temperature),
-                    ("top_p", top_p), ("stop", stop), ("seed", seed), ("route", route)) if name in restored.generation},
+                    ("top_p", top_p), ("stop", stop), ("route", route)) if name in restored.generation},
+                seed: str(restored.generation.get("seed", "")),
                 chatbot_a: shown_restored, conversation: restored.conversation, turn_log: restored.turns,
                 compare: restored.compare is not None, **compare_layout(restored.compare is not None, shown_restored),
             }

@@ -161,6 +161,13 @@ def _generation(value: Any) -> dict[str, Any]:
         if name not in value or value[name] is None:
             continue
         item = value[name]
+        if name == "seed" and isinstance(item, str):  # the seed box's text
+            if not item.strip():
+                continue
+            try:
+                item = int(item.strip())
+            except ValueError:
+                raise ImportProblem(f"The file's seed is {item[:40]!r}; it must be a whole number.") from None
         if name in RANGES:
             low, high = RANGES[name]
             if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item) or not low <= item <= high:

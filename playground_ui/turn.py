@@ -60,7 +60,8 @@ class TurnInputs:
     temperature: float | None = 0.7
     top_p: float | None = 0.95
     stop: str = ""
-    seed: float | None = None
+    seed: float | str | None = None
+    """A number, or the seed box's text (empty: none)."""
     route: str = "auto"
 
     def __repr__(self) -> str:  # the token never reaches a log line
@@ -160,9 +161,21 @@ def generation_params(inputs: TurnInputs) -> dict[str, Any]:
         "temperature": float(inputs.temperature) if inputs.temperature is not None else None,
         "top_p": float(inputs.top_p) if inputs.top_p is not None else None,
         "stop": [s.strip() for s in stops] or None,
-        "seed": int(inputs.seed) if inputs.seed not in (None, "") else None,
+        "seed": _seed(inputs.seed),
     }
     return {k: v for k, v in params.items() if v is not None}
+
+
+def _seed(value: float | str | None) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not number.is_integer() or number < 0:
+        raise InputProblem(f"The seed must be a whole number of 0 or more (or empty for a new one each time), not {str(value)[:40]!r}.")
+    return int(number)
 
 
 @dataclass

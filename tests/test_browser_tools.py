@@ -1,6 +1,7 @@
 """The tools beyond chat, in real headless Chromium: the endpoint doctor, compare mode,
 and session export / import / replay."""
 
+import json
 import re
 
 from playwright.sync_api import Page, expect
@@ -119,3 +120,83 @@ def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(
     app.locator("#compare input").uncheck()
     expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(2)
     expect(app.locator("#chatbot-a")).to_have_count(0)
+
+
+def import_file(page: Page, path) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.locator("#import").click()
+    chooser.value.set_files(str(path))
+
+
+def test_export_then_import_round_trips_without_the_token_and_replay_sends_again(app: Page, fake, tmp_path):
+    choose_kind(app, "Private endpoint", fake.endpoint_url("private-chat"))
+    app.locator("#token input").fill(PRIVATE_TOKEN)
+    app.get_by_text("Generation settings").click()
+    app.locator("#system-prompt textarea").fill("Answer in one sentence.")
+    for count, text in enumerate(("Tell me about Paris.", "And Lyon?"), 1):
+        app.locator("#message textarea").fill(text)
+        app.locator("#send").click()
+        expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(count)  # the turn began (figures reset)
+        expect(app.locator("#metrics")).to_contain_text("finish stop", timeout=10000)
+
+    with app.expect_download() as download:
+        app.locator("#export").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = saved.read_text()
+    assert saved.name.startswith("playground-session-") and saved.suffix == ".json"
+    for secret in (PRIVATE_TOKEN, APP_SERVER_TOKEN):
+        assert secret not in text
+    session = json.loads(text)
+    assert session["endpoint"] == {"kind": "private", "model": "meta-llama/Llama-2-7b-chat-hf", "api_base": fake.endpoint_url("private-chat")}
+    assert session["generation"]["system_prompt"] == "Answer in one sentence."
+    assert "seed" not in fake.seen("/endpoints/private-chat/v1/chat/completions")[-1].body  # the empty seed box sends none
+    assert [m["content"] for m in session["conversation"] if m["role"] == "user"] == ["Tell me about Paris.", "And Lyon?"]
+    assert [t["status"] for t in session["turns"]] == ["done", "done"]
+    assert session["turns"][0]["exchanges"][-1]["request"]["headers"]["authorization"] == "Bearer hf_***"
+
+    # A fresh page, another endpoint: the import restores everything but the token.
+    app.reload()
+    expect(app.locator("#task")).to_contain_text("Task:", timeout=20000)
+    import_file(app, saved)
+    expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(2, timeout=10000)
+    expect(app.locator("#api-base textarea")).to_have_value(fake.endpoint_url("private-chat"))
+    expect(app.locator("#endpoint input[value=private]")).to_be_checked()
+    expect(app.locator("#token input")).to_have_value("")  # typed again, never restored
+    app.get_by_text("Generation settings").click()
+    expect(app.locator("#system-prompt textarea")).to_have_value("Answer in one sentence.")
+    shot(app, "imported")
+
+    # Replay re-sends the user turns, in order, each with the history built so far.
+    app.locator("#token input").fill(PRIVATE_TOKEN)
+    before = len(fake.seen("/endpoints/private-chat/v1/chat/completions"))
+    app.locator("#replay").click()
+    expect(app.locator('#chatbot [data-testid="user"]')).to_have_count(2, timeout=10000)
+    expect(app.locator('#chatbot [data-testid="bot"]').last).to_contain_text("Paris is the capital", timeout=10000)
+    expect(app.locator("#metrics")).to_contain_text("finish stop", timeout=10000)
+    replayed = fake.seen("/endpoints/private-chat/v1/chat/completions")[before:]
+    assert [[m["role"] for m in r.body["messages"]] for r in replayed] == [["system", "user"], ["system", "user", "assistant", "user"]]
+    assert replayed[1].body["messages"][-1]["content"] == "And Lyon?"
+    app.locator("#token input").fill("")
+
+
+def test_a_file_that_is_not_an_export_is_refused_in_the_chat_and_nothing_is_lost(app: Page, fake, tmp_path):
+    app.locator("#message textarea").fill("Tell me about Paris.")
+    app.locator("#send").click()
+    expect(app.locator("#metrics")).to_contain_text("finish stop", timeout=10000)
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"todo": ["buy milk"]}')
+    import_file(app, notes)
+    expect(app.locator('#chatbot [data-testid="bot"]').last).to_contain_text(
+        "not a session exported from this playground", timeout=10000
+    )
+    expect(app.locator('#chatbot [data-testid="bot"]').last).to_contain_text("Nothing in this session was changed.")
+    expect(app.locator('#chatbot [data-testid="bot"]').first).to_contain_text("Paris is the capital")
+    # The conversation sent on is the one from before: the refusal is not part of it.
+    app.locator("#message textarea").fill("And Lyon?")
+    app.locator("#send").click()
+    expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(3, timeout=10000)
+    expect(app.locator("#metrics")).to_contain_text("finish stop", timeout=10000)
+    sent = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")[-1].body["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    shot(app, "import-refused")

@@ -240,3 +240,14 @@ def test_side_by_side_turns_interleave_and_stop_together():
     seen = asyncio.run(main())
     assert {"b0", "b1"} <= set(seen) and "a0" in seen  # the fast side did not wait for the slow one
     assert sorted(closed) == ["a", "b"]
+
+
+@pytest.mark.parametrize("typed, sent", [("", None), ("  ", None), ("42", 42), (" 7 ", 7), (3.0, 3)])
+def test_the_seed_box_sends_a_seed_only_when_one_is_typed(typed, sent):
+    assert generation_params(TurnInputs(seed=typed)).get("seed") == sent
+
+
+@pytest.mark.parametrize("typed", ["abc", "-1", "1.5"])
+def test_a_seed_that_is_not_a_whole_number_is_refused_with_a_sentence(typed):
+    with pytest.raises(InputProblem, match="The seed must be a whole number"):
+        generation_params(TurnInputs(seed=typed))
