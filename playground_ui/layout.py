@@ -217,7 +217,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     ),
                 )
                 doctor = gr.Button("Check endpoint", elem_id="doctor", size="sm")
-                doctor_report = gr.HTML("", elem_id="doctor-report")
+                doctor_report = gr.HTML("", elem_id="doctor-report", min_height=0, padding=False)
                 context = gr.Textbox(
                     label="Context", lines=4, visible=False, elem_id="context",
                     placeholder="The passage of text the question is about.",

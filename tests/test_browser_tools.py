@@ -102,19 +102,26 @@ def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(
     assert "/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions" in code_text(app, "request-a")
     shot(app, "compare")
 
-    # The next message carries each side's own history: A's reply, and nothing for B's failed turn.
+    # The next message carries each side's own history (A's reply, nothing of B's failed turn)
+    # and each side's own token: B's private endpoint gets B's, A gets none.
     fake.token_delay = 0.0
-    box.fill(fake.endpoint_url("zephyr-tgi1"))
+    app.locator("#endpoint-b").get_by_text("Private endpoint").click()
+    box.fill(fake.endpoint_url("private-chat"))
     box.press("Tab")
+    app.locator("#token-b input").fill(PRIVATE_TOKEN)
     app.locator("#message textarea").fill("And Lyon?")
     app.locator("#send").click()
     for side in ("a", "b"):
         expect(app.locator(f'#chatbot-{side} [data-testid="bot"]')).to_have_count(2)
         expect(pane(app, side)).to_contain_text("Paris is the capital of France.", timeout=10000)
         expect(app.locator(f"#metrics-{side}")).to_contain_text("finish stop", timeout=10000)
-    to_b = fake.seen("/endpoints/zephyr-tgi1/v1/chat/completions")[-1].body["messages"]
-    to_a = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")[-1].body["messages"]
-    assert [m["role"] for m in to_a] == ["user", "assistant", "user"] and [m["role"] for m in to_b] == ["user"]
+    to_b = fake.seen("/endpoints/private-chat/v1/chat/completions")[-1]
+    to_a = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")[-1]
+    assert [m["role"] for m in to_a.body["messages"]] == ["user", "assistant", "user"] and [m["role"] for m in to_b.body["messages"]] == ["user"]
+    assert to_b.headers.get("authorization") == f"Bearer {PRIVATE_TOKEN}" and "authorization" not in to_a.headers
+    assert all(PRIVATE_TOKEN not in r.headers.get("authorization", "") for r in fake.seen("/hf-inference/"))
+    assert PRIVATE_TOKEN not in app.content()
+    app.locator("#token-b input").fill("")
 
     # Leaving compare keeps side A's conversation in the one chat.
     app.locator("#compare input").uncheck()

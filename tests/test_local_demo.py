@@ -57,3 +57,14 @@ def test_bad_requests_get_protocol_errors(demo):
     assert missing_context.status_code == 400 and missing_context.json() == {"error": ["Error in `inputs.context`: field required"]}
     no_inputs = httpx.post(f"{demo}/models/gpt2", json={"messages": []})
     assert no_inputs.status_code == 422 and "missing field `inputs`" in no_inputs.text
+
+
+@pytest.mark.parametrize(
+    "model, route, template_warning",
+    [("meta-llama/Llama-2-7b-chat-hf", "chat", False), ("meta-llama/Llama-2-7b-hf", "text-generation", True),
+     ("deepset/deberta-v3-large-squad2", "question-answering", False)],
+)
+def test_the_endpoint_check_finds_the_local_demo_ready(demo, model, route, template_warning):
+    report = playground.check_endpoint(model, api_base=LOCAL_DEMO.model_url(model), api_key=False)
+    assert report.healthy and report.route == route, [f.sentence for f in report.findings]
+    assert any("no chat template" in f.sentence for f in report.findings) == template_warning
