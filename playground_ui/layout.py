@@ -308,37 +308,31 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         async def stream_turn(text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, *, clear_box: bool = True):
             """One message to one endpoint, or to both sides at once in compare mode: yields
             {component: value} for what changed, and leaves ``chats`` as the turn ended them."""
-            if not on:
-                turn = PaneTurn(single, text, chats.shown, chats.convo)
-                async for update in run_turn(chats.convo, text, inputs, settings):
-                    out, fresh = turn.render(update)
+            if on:
+                sides = {"a": (PaneTurn(pane_a, text, chats.shown_a, chats.convo), inputs),
+                         "b": (PaneTurn(pane_b, text, chats.shown_b, chats.convo_b), inputs_b)}
+            else:
+                sides = {"single": (PaneTurn(single, text, chats.shown, chats.convo), inputs)}
+            running = run_side_by_side(**{name: run_turn(turn.convo, text, side_inputs, settings) for name, (turn, side_inputs) in sides.items()})
+            async for name, update in running:
+                turn, side_inputs = sides[name]
+                out, fresh = turn.render(update)
+                if not on:  # the code view shows the one chat's call
                     last = {"call": update.call, "exchanges": update.exchanges}
                     out[last_turn] = last
                     if fresh:
                         out[code_view] = gr.update(value=_code(choice, last)[0], language=_code(choice, last)[1])
-                    if update.finished:
-                        chats.log = log_turns(chats.log, turn_record(None, inputs, text, update))
-                        out[turn_log] = chats.log
-                    if clear_box:
-                        out[message] = ""
-                    yield out
-                chats.shown, chats.convo = turn.shown, turn.convo
-                return
-            sides = {"a": (PaneTurn(pane_a, text, chats.shown_a, chats.convo), inputs), "b": (PaneTurn(pane_b, text, chats.shown_b, chats.convo_b), inputs_b)}
-            running = run_side_by_side(
-                a=run_turn(chats.convo, text, inputs, settings), b=run_turn(chats.convo_b, text, inputs_b, settings)
-            )
-            async for side, update in running:
-                turn, side_inputs = sides[side]
-                out, _ = turn.render(update)
                 if update.finished:
-                    chats.log = log_turns(chats.log, turn_record(side, side_inputs, text, update))
+                    chats.log = log_turns(chats.log, turn_record(name if on else None, side_inputs, text, update))
                     out[turn_log] = chats.log
                 if clear_box:
                     out[message] = ""
                 yield out
-            chats.shown_a, chats.convo = sides["a"][0].shown, sides["a"][0].convo
-            chats.shown_b, chats.convo_b = sides["b"][0].shown, sides["b"][0].convo
+            if on:
+                (turn_a, _), (turn_b, _) = sides["a"], sides["b"]
+                chats.shown_a, chats.convo, chats.shown_b, chats.convo_b = turn_a.shown, turn_a.convo, turn_b.shown, turn_b.convo
+            else:
+                chats.shown, chats.convo = sides["single"][0].shown, sides["single"][0].convo
 
         async def on_send(text, on, shown, shown_a, shown_b, convo, convo_b, log, choice, *values):
             inputs, inputs_b = split(values)
