@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 # Before anything imports huggingface_hub (it reads HF_HOME once): no saved login of the machine's.
 os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf-home-")
+atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
 
 sys.path.insert(0, str(Path(__file__).parent))
 
