@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ._errors import BadRequestError
 from ._exchange import Exchange
-from ._flow import CHAT_TASKS, Send
+from ._flow import Send, route_for_tag
 from ._mapping import is_template_error, read_hf_error
 from ._prepare import (
     CHAT,
@@ -29,9 +29,10 @@ from ._prepare import (
     GenerationParams,
     PreparedRequest,
     Target,
-    base_headers,
     prepare_chat,
+    prepare_get,
     prepare_hub_model,
+    prepare_info,
     prepare_question_answering,
     prepare_task,
     prepare_text,
@@ -94,14 +95,14 @@ def diagnose(target: Target, token: str | None, task: str | None, settings: Sett
     if route is None:
         return
     report.route = route
-    yield from _probe(target, token, route, settings, report)
+    yield from _probe(target, token, route, report)
 
 
 def _dedicated(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Generator[Send, Any, str | None]:
     host = urlsplit(target.root_url).netloc
-    reply = yield Send(_get("health check (GET /health)", target.root_url + "/health", token), optional=True, timeout=settings.connect_timeout)
+    reply = yield Send(prepare_get("health check (GET /health)", target.root_url + "/health", token), optional=True, timeout=settings.connect_timeout)
     if reply is None:
-        report.add(FAIL, _unreachable(host, report.exchanges[-1], settings))
+        report.add(FAIL, _unreachable(host, report.exchanges[-1]))
         return None
     if reply.status in (401, 403):
         report.add(FAIL, _token_sentence(reply.status, token, host, gated_model=None))
@@ -115,7 +116,7 @@ def _dedicated(target: Target, token: str | None, forced: str | None, settings: 
     else:
         report.add(WARN, f"GET /health answered HTTP {reply.status}: the endpoint may be unhealthy.")
 
-    reply = yield Send(_get("endpoint info (GET /info)", target.info_url, token), optional=True, timeout=settings.connect_timeout)
+    reply = yield Send(prepare_info(target, token, purpose="endpoint info (GET /info)"), optional=True, timeout=settings.connect_timeout)
     info = reply.body if reply is not None and reply.ok and isinstance(reply.body, dict) else None
     tag = None
     if info is not None:
@@ -163,8 +164,7 @@ def _serverless(target: Target, token: str | None, forced: str | None, settings:
     if settings.hub_offline:
         report.add(WARN, "HF_HUB_OFFLINE is set, so the Hub was not asked about the model; the test request below still tells whether it answers.")
         return forced or CHAT
-    request = prepare_hub_model(settings, model, token)
-    request = replace(request, purpose="model look-up (Hub model API)", url=request.url + "&expand=gated")
+    request = prepare_hub_model(settings, model, token, expand=("pipeline_tag", "tags", "gated"), purpose="model look-up (Hub model API)")
     reply = yield Send(request, optional=True, timeout=settings.connect_timeout)
     body = reply.body if reply is not None and reply.ok and isinstance(reply.body, dict) else None
     if reply is None:
@@ -200,15 +200,13 @@ def _serverless(target: Target, token: str | None, forced: str | None, settings:
 
 
 def _route_for(tag: str | None, chat_template: bool | None, model: str, report: EndpointReport) -> str | None:
-    if tag is None or tag in CHAT_TASKS:
-        return TEXT if chat_template is False else CHAT
-    if tag in TASK_TO_ROUTE:
-        return TASK_TO_ROUTE[tag]
-    report.add(FAIL, f"{model} does {tag}, which the playground cannot chat with: choose a text model.")
-    return None
+    route = route_for_tag(tag, chat_template)
+    if route is None:
+        report.add(FAIL, f"{model} does {tag}, which the playground cannot chat with: choose a text model.")
+    return route
 
 
-def _probe(target: Target, token: str | None, route: str, settings: Settings, report: EndpointReport) -> Steps:
+def _probe(target: Target, token: str | None, route: str, report: EndpointReport) -> Steps:
     request = _probe_request(target, token, route)
     reply = yield Send(request, optional=True)
     if reply is not None and route == CHAT and is_template_error(reply.status, reply.body):
@@ -218,7 +216,7 @@ def _probe(target: Target, token: str | None, route: str, settings: Settings, re
         reply = yield Send(request, optional=True)
     host = urlsplit(target.root_url).netloc
     if reply is None:
-        report.add(FAIL, _unreachable(host, report.exchanges[-1], settings))
+        report.add(FAIL, _unreachable(host, report.exchanges[-1]))
         return
     exchange = report.exchanges[-1]
     if reply.ok:
@@ -255,12 +253,7 @@ def _probe_request(target: Target, token: str | None, route: str) -> PreparedReq
     return replace(request, purpose=f"test request ({route}, one token)")
 
 
-def _get(purpose: str, url: str, token: str | None) -> PreparedRequest:
-    headers = {k: v for k, v in base_headers(token).items() if k != "Content-Type"}
-    return PreparedRequest(purpose=purpose, method="GET", url=url, headers=headers)
-
-
-def _unreachable(host: str, exchange: Exchange, settings: Settings) -> str:
+def _unreachable(host: str, exchange: Exchange) -> str:
     reason = exchange.error or "no answer"
     lowered = reason.lower()
     if "timed out" in lowered:

@@ -189,11 +189,8 @@ def choose_route(
         found = yield from _hub_task(target.model, token, settings)
 
     tag = found.pipeline_tag if found else None
-    if tag is None or tag in CHAT_TASKS:
-        route = TEXT if (found and found.has_chat_template is False) else CHAT
-    elif tag in TASK_TO_ROUTE:
-        route = TASK_TO_ROUTE[tag]
-    else:
+    route = route_for_tag(tag, found.has_chat_template if found else None)
+    if route is None:
         raise BadRequestError(
             f"{target.model or 'This endpoint'} does {tag}, which the playground cannot chat with: it speaks "
             "text generation, chat, question answering, summarization, translation, text2text generation "
@@ -203,6 +200,13 @@ def choose_route(
     if route == CHAT and (_tasks.lacks_chat_template(target.base_url) or (info is not None and info.source == NOT_TGI)):
         route = TEXT  # a known missing template, or a server without /info, which has no chat route either
     return route, found
+
+
+def route_for_tag(tag: str | None, has_chat_template: bool | None) -> str | None:
+    """The route for a model's pipeline tag; None for a task the playground cannot chat with."""
+    if tag is None or tag in CHAT_TASKS:
+        return TEXT if has_chat_template is False else CHAT
+    return TASK_TO_ROUTE.get(tag)
 
 
 def _hub_task(model: str, token: str | None, settings: Settings) -> Generator[Send, Any, ModelTask | None]:

@@ -215,19 +215,26 @@ def base_headers(token: str | None, *, stream: bool = False) -> dict[str, str]:
     }
 
 
-def prepare_info(target: Target, token: str | None) -> PreparedRequest:
-    """``GET /info`` on a TGI endpoint: model id and pipeline tag."""
+def prepare_get(purpose: str, url: str, token: str | None) -> PreparedRequest:
+    """A ``GET`` with the usual headers (no body, so no Content-Type)."""
     headers = {k: v for k, v in base_headers(token).items() if k != "Content-Type"}
-    return PreparedRequest(purpose="task look-up (GET /info)", method="GET", url=target.info_url, headers=headers)
+    return PreparedRequest(purpose=purpose, method="GET", url=url, headers=headers)
 
 
-def prepare_hub_model(settings: Settings, model: str, token: str | None) -> PreparedRequest:
-    """``GET {hub}/api/models/{id}``, asking only for the task fields. The token goes only
+def prepare_info(target: Target, token: str | None, purpose: str = "task look-up (GET /info)") -> PreparedRequest:
+    """``GET /info`` on a TGI endpoint: model id and pipeline tag."""
+    return prepare_get(purpose, target.info_url, token)
+
+
+def prepare_hub_model(
+    settings: Settings, model: str, token: str | None, *, expand: tuple[str, ...] = ("pipeline_tag", "tags"),
+    purpose: str = "task look-up (Hub model API)",
+) -> PreparedRequest:
+    """``GET {hub}/api/models/{id}``, asking only for the ``expand`` fields. The token goes only
     to a Hugging Face host over https (a private model needs it; a mirror must not get it)."""
     sent = token if is_huggingface_url(settings.hub_endpoint) else None
-    headers = {k: v for k, v in base_headers(sent).items() if k != "Content-Type"}
-    url = f"{settings.hub_endpoint}/api/models/{model}?expand=pipeline_tag&expand=tags"
-    return PreparedRequest(purpose="task look-up (Hub model API)", method="GET", url=url, headers=headers)
+    fields = "&".join(f"expand={name}" for name in expand)
+    return prepare_get(purpose, f"{settings.hub_endpoint}/api/models/{model}?{fields}", sent)
 
 
 def prepare_chat(

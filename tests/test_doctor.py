@@ -88,7 +88,7 @@ def test_nothing_listening_is_red_with_one_attempt(fake):
 )
 def test_connection_failures_are_told_apart(error, says):
     exchange = Exchange(purpose="health", method="GET", url="https://xyz.example/health", request_headers={}, error=error)
-    assert says in _unreachable("xyz.example", exchange, playground.Settings.from_env())
+    assert says in _unreachable("xyz.example", exchange)
 
 
 def test_a_loading_serverless_model_is_amber_with_the_wait(fake):
