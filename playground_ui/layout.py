@@ -550,7 +550,7 @@ def _details(update: TurnUpdate, *, with_exchanges: bool = True) -> dict[str, An
                 "status": update.status,
                 "error": update.error,
                 "route": update.call.route if update.call else None,
-                "figures": None if figures is None else {**figures.__dict__, "tokens_per_second": figures.tokens_per_second},
+                "figures": None if figures is None else figures.to_dict(),
                 "exchanges": [exchange.to_dict() for exchange in update.exchanges] if with_exchanges else [],
             },
             default=str,

@@ -44,7 +44,7 @@ def turn_record(side: str | None, inputs: TurnInputs, message: str, update: Turn
         "status": update.status,
         "error": update.error,
         "route": update.call.route if update.call else None,
-        "figures": None if figures is None else {**figures.__dict__, "tokens_per_second": figures.tokens_per_second},
+        "figures": None if figures is None else figures.to_dict(),
         "exchanges": json.loads(json.dumps([e.to_dict() for e in update.exchanges], default=str)),
     }
 

@@ -167,6 +167,10 @@ class Figures:
         generating = self.total_time - self.time_to_first_token
         return self.completion_tokens / generating if generating > 0 else None
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, with the derived tokens per second, for the chat API and the export."""
+        return {**self.__dict__, "tokens_per_second": self.tokens_per_second}
+
 
 def metrics_markdown(figures: Figures | None) -> str:
     if figures is None:
