@@ -16,9 +16,9 @@ from ._auth import resolve_token, scrub
 from ._errors import APIConnectionError, APIError, BadRequestError
 from ._doctor import EndpointReport
 from ._exchange import Exchange
-from ._flow import Call, LoadingStatus, Send, Sleep, StreamStart, choose_route, plan
+from ._flow import Call, LoadingStatus, Routing, Send, Sleep, StreamStart, choose_route, plan
 from ._mapping import StreamState, chunks_of, malformed
-from ._prepare import CHAT_PASSTHROUGH, HF_TEXT_PARAMS, GenerationParams, Target
+from ._prepare import CHAT, CHAT_PASSTHROUGH, HF_TEXT_PARAMS, TEXT, GenerationParams, Target
 from ._prompt import normalize_messages
 from ._settings import Settings
 from ._sse import SSEDecodeError, SSEDecoder, SSEEvent
@@ -46,6 +46,7 @@ def _make_call(
     timeout: float | None,
     wait_for_model: float | bool | None,
     on_wait: Callable[[LoadingStatus], None] | None,
+    bill_to: str | None,
     params: dict[str, Any],
     extra: dict[str, Any],
 ) -> Call:
@@ -56,7 +57,7 @@ def _make_call(
         )
     if not isinstance(model, str):
         raise BadRequestError(f"model must be a model id such as 'meta-llama/Llama-2-7b-chat-hf', not {model!r}.")
-    model = _strip_provider(model)
+    model, hf_inference = _parse_model(model)
     for alias, name in (("base_url", "api_base"), ("request_timeout", "timeout")):
         if alias in extra:
             value = extra.pop(alias)
@@ -83,9 +84,21 @@ def _make_call(
         raise BadRequestError(f"wait_for_model must be a number of seconds (or True/False), not {wait_for_model!r}.")
     if context is not None and not isinstance(context, str):
         raise BadRequestError("context must be the text passage the question is about.")
+    if bill_to is not None and (not isinstance(bill_to, str) or not bill_to.strip() or not bill_to.strip().isprintable()):
+        raise BadRequestError(f"bill_to must be the name of an organisation you belong to, not {bill_to!r}.")
+
+    headers: tuple[tuple[str, str], ...] = ()
+    if api_base:
+        # Ask the Inference Endpoints proxy to hold the request while a scaled-to-zero
+        # endpoint starts, rather than answer 503 at once (within the call's wait and timeout).
+        hold = min(budget, timeout or settings.read_timeout)
+        headers = (("X-Scale-Up-Timeout", str(int(hold))),) if hold >= 1 else ()
+    elif bill_to:
+        headers = (("X-HF-Bill-To", bill_to.strip()),)
 
     return Call(
-        target=Target.resolve(model, api_base, settings),
+        hf_inference=hf_inference,
+        target=Target.resolve(model, api_base, settings, headers),
         messages=normalize_messages(messages),
         params=GenerationParams.from_openai(**params, extra={k: v for k, v in extra.items() if k not in IGNORED_KWARGS}),
         token=resolve_token(api_key, settings),
@@ -101,8 +114,27 @@ def _make_call(
 
 def _strip_provider(model: str) -> str:
     """LiteLLM's "huggingface/<model id>" spelling, as the model id."""
+    return _parse_model(model)[0]
+
+
+def _parse_model(model: str) -> tuple[str, bool]:
+    """The model id to use, and whether it is pinned to the hf-inference API.
+
+    LiteLLM's spellings: ``huggingface/<org>/<model>`` is ``<org>/<model>``;
+    ``huggingface/<provider>/<org>/<model>`` is ``<org>/<model>:<provider>`` on the router,
+    except for ``hf-inference``, which keeps the hf-inference API (it serves task models
+    too: question answering, summarization...). A Hub id has at most one slash, so three
+    parts always start with a provider."""
     model = model.strip()
-    return model[len(PROVIDER) + 1 :] if model.startswith(PROVIDER + "/") else model
+    if model.startswith(PROVIDER + "/"):
+        model = model[len(PROVIDER) + 1 :]
+    parts = model.split("/")
+    if len(parts) == 3 and all(parts):
+        provider, rest = parts[0], "/".join(parts[1:])
+        if provider == "hf-inference":
+            return rest, True
+        return f"{rest.partition(':')[0]}:{provider}", False
+    return model, False
 
 
 OPENAI_PARAMS = ("max_tokens", "temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty")
@@ -154,7 +186,7 @@ class StreamReader:
             data = scrub(event.data, self.secret)  # a server echoing the token back: shown redacted
             self.exchange.events.append(data)  # verbatim, as on the wire
             produced = self.state.on_event(data, self.exchanges)
-            if self.exchange.time_to_first_token is None and any(c["choices"][0]["delta"].get("content") for c in produced):
+            if self.exchange.time_to_first_token is None and any(c["choices"] and c["choices"][0]["delta"].get("content") for c in produced):
                 self.exchange.time_to_first_token = self.exchange.elapsed()
             yield from produced
 
@@ -179,13 +211,18 @@ class CompletionStream(Iterator[ModelResponseStream]):
     """
 
     def __init__(
-        self, chunks: Iterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None, response: Any = None
+        self, chunks: Iterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None, response: Any = None,
+        provider: str | None = None, engine: str | None = None,
     ) -> None:
         self._chunks = chunks
         self._response = response
         self.exchanges = exchanges
         self.route = route
         self.task = task
+        self.provider = provider
+        """The Inference Provider that serves the stream (None off the router)."""
+        self.engine = engine
+        """A dedicated endpoint's server ("tgi", "vllm", "llamacpp", ...), when known."""
 
     def __next__(self) -> ModelResponseStream:
         return next(self._chunks)
@@ -219,13 +256,16 @@ class AsyncCompletionStream(AsyncIterator[ModelResponseStream]):
     """The async twin of :class:`CompletionStream` (``async for``, ``aclose()``)."""
 
     def __init__(
-        self, chunks: AsyncIterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None, response: Any = None
+        self, chunks: AsyncIterator[ModelResponseStream], exchanges: list[Exchange], route: str, task: str | None, response: Any = None,
+        provider: str | None = None, engine: str | None = None,
     ) -> None:
         self._chunks = chunks
         self._response = response
         self.exchanges = exchanges
         self.route = route
         self.task = task
+        self.provider = provider
+        self.engine = engine
 
     async def __anext__(self) -> ModelResponseStream:
         return await self._chunks.__anext__()
@@ -343,15 +383,30 @@ class RouteInfo:
     task: str | None
     """The model's pipeline tag, when known."""
     source: str | None
-    """Where it came from: "hub", "endpoint /info", "task=", or None when unknown."""
+    """Where it came from: "hub", "endpoint /info", "endpoint /v1/models", "task=", or None when unknown."""
     exchanges: list[Exchange]
+    router: bool = False
+    """True when the call goes to the Inference Providers router."""
+    engine: str | None = None
+    """A dedicated endpoint's server ("tgi", "vllm", "sglang", "llamacpp", ...), when known."""
+    url: str | None = None
+    """Where the generation request goes."""
 
 
 def _route_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings]:
     settings = Settings.from_env()
     token = resolve_token(api_key, settings)
-    target = Target.resolve(_strip_provider(model), api_base, settings)
-    return choose_route(target, token, task, settings), settings
+    name, hf_inference = _parse_model(model)
+    target = Target.resolve(name, api_base, settings)
+    return choose_route(target, token, task, settings, hf_inference=hf_inference), settings
+
+
+def _route_info(routing: Routing, exchanges: list[Exchange]) -> RouteInfo:
+    found, target = routing.found, routing.target
+    url = target.chat_url if routing.route == CHAT else (target.completions_url if target.openai and routing.route == TEXT else target.root_url)
+    return RouteInfo(
+        routing.route, routing.task, found.source if found else None, exchanges, router=target.router, engine=routing.engine, url=url
+    )
 
 
 def resolve_route(model: str, *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None) -> RouteInfo:
@@ -360,16 +415,14 @@ def resolve_route(model: str, *, api_base: str | None = None, api_key: str | boo
     for a task the playground cannot chat with, and connection errors for a dead endpoint."""
     steps, settings = _route_steps(model, api_base, api_key, task)
     exchanges: list[Exchange] = []
-    route, found = _run(steps, settings, None, exchanges)
-    return RouteInfo(route, found.pipeline_tag if found else None, found.source if found else None, exchanges)
+    return _route_info(_run(steps, settings, None, exchanges), exchanges)
 
 
 async def aresolve_route(model: str, *, api_base: str | None = None, api_key: str | bool | None = None, task: str | None = None) -> RouteInfo:
     """The async twin of :func:`resolve_route`."""
     steps, settings = _route_steps(model, api_base, api_key, task)
     exchanges: list[Exchange] = []
-    route, found = await _arun(steps, settings, None, exchanges)
-    return RouteInfo(route, found.pipeline_tag if found else None, found.source if found else None, exchanges)
+    return _route_info(await _arun(steps, settings, None, exchanges), exchanges)
 
 
 def _doctor_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings, EndpointReport]:
@@ -423,12 +476,17 @@ def completion(
     timeout: float | None = None,
     wait_for_model: float | bool | None = None,
     on_wait: Callable[[LoadingStatus], None] | None = None,
+    bill_to: str | None = None,
     **kwargs: Any,
 ) -> ModelResponse | CompletionStream:
     """Send OpenAI-format chat ``messages`` to a Hugging Face model; get an OpenAI answer.
 
-    Where it goes: the serverless Inference API for ``model`` (``HF_INFERENCE_ENDPOINT``),
-    or the dedicated endpoint at ``api_base``. The token: ``api_key``, else
+    Where it goes: on the default endpoint, a chat model that Inference Providers serve (or
+    any ``model:<provider>`` / ``model:fastest|cheapest|preferred``) goes to the router
+    (``HF_ROUTER_URL``) and other models to the hf-inference task API
+    (``HF_INFERENCE_ENDPOINT``); with ``api_base``, the dedicated endpoint there, whatever
+    its engine (TGI, vLLM, SGLang, llama.cpp). ``bill_to="org"`` bills Inference Providers
+    calls to an organisation. The token: ``api_key``, else
     ``playground.huggingface_key``, ``HF_TOKEN``, ``HUGGINGFACE_API_KEY``, the saved login;
     ``api_key=False`` sends none.
 
@@ -452,9 +510,11 @@ def completion(
     exchanges: list[Exchange] = []
     outcome = _run(plan(call, exchanges), call.settings, call.timeout, exchanges)
     if isinstance(outcome, StreamStart):
-        return CompletionStream(_sync_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task, outcome.reply.stream)
+        return CompletionStream(
+            _sync_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task, outcome.reply.stream, outcome.provider, outcome.engine
+        )
     if call.stream:
-        return CompletionStream(iter(chunks_of(outcome)), exchanges, outcome.route, outcome.task)
+        return CompletionStream(iter(chunks_of(outcome)), exchanges, outcome.route, outcome.task, provider=outcome.provider, engine=outcome.engine)
     return outcome
 
 
@@ -478,6 +538,7 @@ async def acompletion(
     timeout: float | None = None,
     wait_for_model: float | bool | None = None,
     on_wait: Callable[[LoadingStatus], None] | None = None,
+    bill_to: str | None = None,
     **kwargs: Any,
 ) -> ModelResponse | AsyncCompletionStream:
     """The async twin of :func:`completion`: same arguments, same answers and errors;
@@ -486,7 +547,9 @@ async def acompletion(
     exchanges: list[Exchange] = []
     outcome = await _arun(plan(call, exchanges), call.settings, call.timeout, exchanges)
     if isinstance(outcome, StreamStart):
-        return AsyncCompletionStream(_async_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task, outcome.reply.stream)
+        return AsyncCompletionStream(
+            _async_chunks(outcome, call, exchanges), exchanges, outcome.route, outcome.task, outcome.reply.stream, outcome.provider, outcome.engine
+        )
     if call.stream:
-        return AsyncCompletionStream(_aiter(chunks_of(outcome)), exchanges, outcome.route, outcome.task)
+        return AsyncCompletionStream(_aiter(chunks_of(outcome)), exchanges, outcome.route, outcome.task, provider=outcome.provider, engine=outcome.engine)
     return outcome

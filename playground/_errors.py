@@ -7,8 +7,10 @@ working after switching imports::
      └── APIError                    any failure to get an answer
           ├── BadRequestError        400/422, or input refused before sending
           │    └── ContextWindowExceededError  input + max_tokens too long
-          ├── AuthenticationError    401/403
-          ├── NotFoundError          404
+          ├── AuthenticationError    401 (and 403 below)
+          │    └── PermissionDeniedError  403: the token lacks a permission or access
+          ├── PaymentRequiredError   402: Inference Providers credits used up
+          ├── NotFoundError          404, 410
           ├── RateLimitError         429 (retry_after when the server says)
           ├── ServiceUnavailableError 503 (estimated_time while a model loads)
           ├── InternalServerError    500, 502, 504, 424 and other 5xx
@@ -16,8 +18,9 @@ working after switching imports::
                └── Timeout           connect or read timed out
 
 Every APIError has ``status_code`` (None when nothing came back), ``hf_error``
-(the server's own error text, verbatim), ``error_type`` (TGI's error_type when
-given) and ``exchanges`` (the raw HTTP exchanges behind it, token redacted).
+(the server's own error text, verbatim), ``error_type`` (TGI's error_type, or the
+OpenAI-style ``error.type``, when given), ``code`` (an OpenAI-style ``error.code`` such
+as ``model_not_supported``), ``provider`` (the Inference Provider involved, if known) and ``exchanges`` (the raw HTTP exchanges behind it, token redacted).
 ``str(error)`` is a sentence for a person: what went wrong and what to do next.
 """
 
@@ -34,6 +37,8 @@ __all__ = [
     "BadRequestError",
     "ContextWindowExceededError",
     "AuthenticationError",
+    "PermissionDeniedError",
+    "PaymentRequiredError",
     "NotFoundError",
     "RateLimitError",
     "ServiceUnavailableError",
@@ -60,8 +65,12 @@ class APIError(PlaygroundError):
         error_type: str | None = None,
         exchanges: list[Exchange] | None = None,
         model: str | None = None,
+        code: str | None = None,
+        provider: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.code = code
+        self.provider = provider
         self.message = message
         self.status_code = status_code
         self.hf_error = hf_error
@@ -91,8 +100,16 @@ class AuthenticationError(APIError):
     """The endpoint refused the token, or needs one (401/403)."""
 
 
+class PermissionDeniedError(AuthenticationError):
+    """The token is valid but may not do this (403): a missing permission, or a gated model."""
+
+
+class PaymentRequiredError(APIError):
+    """The account's Inference Providers credits are used up (402)."""
+
+
 class NotFoundError(APIError):
-    """No model or endpoint at that address (404)."""
+    """No model or endpoint at that address (404), or no longer served there (410)."""
 
 
 class RateLimitError(APIError):
@@ -127,9 +144,13 @@ def error_for_status(status: int) -> type[APIError]:
     """The exception class for an HTTP error status: one table, used everywhere."""
     if status in (400, 422):
         return BadRequestError
-    if status in (401, 403):
+    if status == 401:
         return AuthenticationError
-    if status == 404:
+    if status == 403:
+        return PermissionDeniedError
+    if status == 402:
+        return PaymentRequiredError
+    if status in (404, 410):
         return NotFoundError
     if status == 429:
         return RateLimitError

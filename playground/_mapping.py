@@ -42,23 +42,40 @@ class HFError:
     text: str | None
     error_type: str | None = None
     estimated_time: float | None = None
+    code: str | None = None
+    """An OpenAI-style ``error.code`` (``model_not_supported``, ...), as text."""
 
 
 def read_hf_error(body: Any) -> HFError:
-    """HF error bodies: ``{"error": "..."}``, ``{"error": [...]}``, TGI's ``error_type``,
-    the serverless ``estimated_time``; a text or HTML body is described, not dumped."""
+    """Error bodies of every server we speak to: HF's ``{"error": "..."}`` and
+    ``{"error": [...]}``, TGI's ``error_type``, the serverless ``estimated_time``, the
+    OpenAI style ``{"error": {"message", "type", "code"}}`` (router, vLLM, llama.cpp),
+    older vLLM's top-level ``message``, FastAPI's ``{"detail": ...}``; a text or HTML
+    body is described, not dumped."""
     if isinstance(body, dict):
         error = body.get("error")
+        error_type = body.get("error_type") if isinstance(body.get("error_type"), str) else None
+        code = None
         if isinstance(error, list):
             error = "; ".join(str(item) for item in error)
         elif isinstance(error, dict):
+            error_type = error_type or (error.get("type") if isinstance(error.get("type"), str) else None)
+            code = error.get("code")
             error = error.get("message") or json.dumps(error)
         elif error is None and isinstance(body.get("message"), str):
             error = body["message"]
+            error_type = error_type or (body.get("type") if isinstance(body.get("type"), str) else None)
+            code = body.get("code")
+        elif error is None and body.get("detail") not in (None, ""):
+            detail = body["detail"]
+            error = detail if isinstance(detail, str) else "; ".join(
+                str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in (detail if isinstance(detail, list) else [detail])
+            )
         return HFError(
             text=_clip(str(error)) if error not in (None, "") else None,
-            error_type=body.get("error_type") if isinstance(body.get("error_type"), str) else None,
+            error_type=error_type,
             estimated_time=_seconds(body.get("estimated_time")),
+            code=str(code) if isinstance(code, (str, int)) and not isinstance(code, bool) and code != "" else None,
         )
     if isinstance(body, str) and body.strip():
         stripped = body.strip()
@@ -124,15 +141,27 @@ def error_from_response(
     dedicated: bool,
     sent_token: bool,
     waited: float = 0.0,
+    router: bool = False,
+    provider: str | None = None,
+    alternatives: tuple[str, ...] = (),
 ) -> APIError:
-    """The one mapping from an HTTP error reply to a typed exception with a sentence."""
+    """The one mapping from an HTTP error reply to a typed exception with a sentence.
+
+    ``router``: the reply came from the Inference Providers router (``provider``: the one
+    that answered or was pinned; ``alternatives``: the providers the Hub says serve the model)."""
     hf = read_hf_error(body)
     said = f"HTTP {status}: {hf.text}" if hf.text else f"HTTP {status}"
-    where = f"the endpoint at {url}" if dedicated else f"the Inference API for {model}"
+    if router:
+        where = f"Inference Providers ({provider}) for {model}" if provider else f"Inference Providers for {model}"
+    else:
+        where = f"the endpoint at {url}" if dedicated else f"the Inference API for {model}"
     Where = where[0].upper() + where[1:]  # noqa: N806 (str.capitalize would lower the model id)
     kind = error_for_status(status)
     extra: dict[str, Any] = {}
-    if status in (401, 403):
+    routed = _router_message(status, hf, said, model, sent_token, provider, alternatives) if router else None
+    if routed is not None:
+        message = routed
+    elif status in (401, 403):
         if status == 403 or (hf.text and "gated" in hf.text.lower()):
             message = (
                 f"{Where} refused the token ({said}). If {model or 'the model'} is gated, ask for access on "
@@ -147,6 +176,8 @@ def error_from_response(
             message = (
                 f"{Where} needs a token ({said}): set HF_TOKEN or pass api_key=\"hf_...\"."
             )
+    elif status == 402:
+        message = f"{Where} asks for payment ({said}): check the account's billing settings at https://huggingface.co/settings/billing."
     elif status == 404:
         message = (
             f"Nothing answers at {url} ({said}): check the endpoint URL and that the endpoint is running."
@@ -154,7 +185,7 @@ def error_from_response(
             else f"No model {model!r} on the Inference API ({said}): check the model id, or give api_base for a dedicated endpoint."
         )
     elif status in (400, 422):
-        if hf.error_type == "template_error":
+        if hf.error_type == "template_error" or is_template_error(status, body):
             message = (
                 f"{model or 'This model'} has no chat template, so it cannot be sent chat messages ({said}): "
                 "use the text-generation route (task=\"text-generation\", or leave the route on auto)."
@@ -181,6 +212,11 @@ def error_from_response(
                 f"{model or 'The model'} is still loading ({said}, about {_secs(hf.estimated_time)} s more): "
                 "try again shortly, or allow a longer wait with wait_for_model."
             )
+        elif waited:
+            message = (
+                f"{Where} was still unavailable after {_secs(waited)} s of waiting ({said}): it may be paused, or still "
+                "scaling up from zero; try again in a minute, or allow a longer wait with wait_for_model."
+            )
         else:
             message = (
                 f"{Where} is unavailable ({said}): it may be paused, scaled to zero or restarting; "
@@ -200,16 +236,70 @@ def error_from_response(
         error_type=hf.error_type,
         exchanges=exchanges,
         model=model,
+        code=hf.code,
+        provider=provider,
         **extra,
     )
 
 
+PROVIDERS_SETTINGS = "https://hf.co/settings/inference-providers"
+
+
+def _router_message(
+    status: int, hf: HFError, said: str, model: str, sent_token: bool, provider: str | None, alternatives: tuple[str, ...]
+) -> str | None:
+    """The router's own refusals, in words that name what to change; None: the general mapping."""
+    hub_id = model.partition(":")[0]
+    text = (hf.text or "").lower()
+    if status == 400 and (hf.code == "model_not_supported" or "not supported by any provider" in text):
+        if alternatives:
+            choice = f"pick one of {', '.join(alternatives)} (as {hub_id}:<provider>)"
+        else:
+            choice = "pick another model (playground.list_models() lists those the router serves)"
+        return f"No provider you have enabled serves {model} ({said}): {choice}, or enable providers at {PROVIDERS_SETTINGS}."
+    if status == 401:
+        if not sent_token:
+            return (
+                f"Inference Providers need a Hugging Face token ({said}): set HF_TOKEN or pass api_key=\"hf_...\" "
+                "(a token with the \"Make calls to Inference Providers\" permission)."
+            )
+        return (
+            f"Inference Providers refused the token ({said}): it is wrong or revoked; copy a fresh one from "
+            "https://huggingface.co/settings/tokens and pass it as api_key or HF_TOKEN."
+        )
+    if status == 402:
+        return (
+            f"Your monthly included credits for Inference Providers are used up ({said}): buy pre-paid credits at "
+            "https://huggingface.co/settings/billing, subscribe to PRO (https://huggingface.co/pro) for more included credits, "
+            "or bill an organisation you belong to with bill_to=\"<org>\"."
+        )
+    if status == 403 and "gated" not in text and "restricted" not in text:
+        return (
+            f"Your token may not call Inference Providers ({said}): give it the \"Make calls to Inference Providers\" "
+            "permission (fine-grained tokens) at https://huggingface.co/settings/tokens, or use another token."
+        )
+    if status == 410:
+        who = provider or "The pinned provider"
+        return f"{who} no longer serves {hub_id} ({said}): drop the :{provider or 'provider'} suffix to let the router choose, or pin another provider."
+    if status == 404:
+        return f"The router does not know {model} ({said}): check the model id; playground.list_models() lists the models it serves."
+    if status >= 500 and status != 503:
+        who = f"The provider {provider}" if provider else "The provider that took the request"
+        return f"{who} failed while answering for {hub_id} ({said}): try again, or pin another provider with {hub_id}:<provider>."
+    return None
+
+
 def is_template_error(status: int, body: Any) -> bool:
-    """True for TGI's 422 ``template_error``: the model has no chat template."""
-    if status != 422:
+    """True when a chat was refused because the model has no chat template: TGI's 422
+    ``template_error``, or an OpenAI-compatible engine's 400 (vLLM: "default chat template
+    is no longer allowed")."""
+    if status not in (400, 422):
         return False
     hf = read_hf_error(body)
-    return hf.error_type == "template_error" or bool(hf.text and "template not found" in hf.text.lower())
+    text = (hf.text or "").lower()
+    if status == 422:
+        return hf.error_type == "template_error" or "template not found" in text
+    return "chat template" in text and any(s in text for s in ("no longer allowed", "must provide", "does not define", "not found"))
 
 
 def unused_model_kwargs(status: int, body: Any) -> frozenset[str]:
@@ -249,7 +339,7 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
 
 def _usage_from_chat(usage: Any, prompt: str, completion: str) -> Usage:
     if isinstance(usage, dict) and isinstance(usage.get("prompt_tokens"), int) and isinstance(usage.get("completion_tokens"), int):
-        return make_usage(usage["prompt_tokens"], usage["completion_tokens"], prompt_text=prompt, completion_text=completion)
+        return make_usage(usage["prompt_tokens"], usage["completion_tokens"], prompt_text=prompt, completion_text=completion, details=usage)
     return make_usage(None, None, prompt_text=prompt, completion_text=completion)
 
 
@@ -258,22 +348,52 @@ def chat_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchang
     try:
         choice = body["choices"][0]
         message = choice["message"]
-        content = message.get("content") or ""
-        if not isinstance(content, str):
+        tool_calls = message.get("tool_calls")
+        content = message.get("content")
+        if content is None and not tool_calls:
+            content = ""
+        if not (content is None or isinstance(content, str)) or not (tool_calls is None or isinstance(tool_calls, list)):
             raise TypeError
     except (KeyError, IndexError, TypeError, AttributeError):
         raise malformed("a chat completion", body, exchanges=exchanges, model=model) from None
-    return make_response(
+    response = make_response(
         model=body.get("model") or model,
         content=content,
-        finish_reason=_finish_reason(choice.get("finish_reason")),
-        usage=_usage_from_chat(body.get("usage"), prompt, content),
+        finish_reason=_finish_reason(choice.get("finish_reason"), "tool_calls" if tool_calls else "stop"),
+        usage=_usage_from_chat(body.get("usage"), prompt, content or ""),
         response_id=body.get("id") or None,
         created=body.get("created") if isinstance(body.get("created"), int) else None,
         system_fingerprint=body.get("system_fingerprint"),
-        tool_calls=message.get("tool_calls"),
+        tool_calls=tool_calls or None,
+        extra_message={k: message[k] for k in ("refusal", "function_call", "reasoning_content") if message.get(k) is not None},
         exchanges=exchanges,
         route=CHAT,
+        task=task,
+    )
+    if choice.get("logprobs") is not None:
+        response["choices"][0]["logprobs"] = choice["logprobs"]
+    return response
+
+
+def completion_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchange], task: str | None) -> ModelResponse:
+    """An OpenAI ``/v1/completions`` reply (vLLM, SGLang, llama.cpp) as a chat answer."""
+    try:
+        choice = body["choices"][0]
+        text = choice["text"]
+        if not isinstance(text, str):
+            raise TypeError
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise malformed("a text completion", body, exchanges=exchanges, model=model) from None
+    return make_response(
+        model=body.get("model") or model,
+        content=text,
+        finish_reason=_finish_reason(choice.get("finish_reason")),
+        usage=_usage_from_chat(body.get("usage"), prompt, text),
+        response_id=body.get("id") or None,
+        created=body.get("created") if isinstance(body.get("created"), int) else None,
+        system_fingerprint=body.get("system_fingerprint"),
+        exchanges=exchanges,
+        route=TEXT,
         task=task,
     )
 
@@ -343,9 +463,9 @@ def task_output_text(route: str, body: Any) -> str | None:
 def chunks_of(response: ModelResponse) -> list[ModelResponseStream]:
     """A whole answer as stream chunks: its text in one, then the closing one."""
     common = {"response_id": response["id"], "created": response["created"], "model": response["model"]}
-    content = response["choices"][0]["message"]["content"]
+    message = response["choices"][0]["message"]
     return [
-        make_chunk(**common, role="assistant", content=content),
+        make_chunk(**common, role="assistant", content=message.get("content"), tool_calls=message.get("tool_calls")),
         make_chunk(**common, finish_reason=response["choices"][0]["finish_reason"], usage=response["usage"]),
     ]
 
@@ -367,34 +487,47 @@ class StreamState:
 
     ``on_event`` takes each event's data; ``finish`` is called at end of stream. Both
     raise typed errors: an error event, a reply that is not JSON, or a stream that stops
-    before its last event.
+    before its last event. ``dialect`` says what the events are: "tgi" (TGI's token
+    events), "openai" (OpenAI chat chunks on the chat route, text-completion chunks on the
+    text route). With ``include_usage`` the stream ends, as OpenAI's does, with a chunk
+    whose ``choices`` is empty and whose ``usage`` is the server's (an estimate if it sent none).
     """
 
     route: str
     model: str
     prompt: str
     max_tokens: int | None = None
+    dialect: str = "tgi"
+    include_usage: bool = False
     response_id: str = field(default_factory=new_id)
     created: int = field(default_factory=lambda: int(time.time()))
     text: list[str] = field(default_factory=list)
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    usage_details: dict[str, Any] | None = None
+    system_fingerprint: str | None = None
     token_events: int = 0
     done: bool = False
     _sent_role: bool = False
+    _tool_calls: bool = False
 
     def _chunk(self, **fields: Any) -> ModelResponseStream:
         role = None if self._sent_role else "assistant"
         self._sent_role = True
-        return make_chunk(response_id=self.response_id, created=self.created, model=self.model, role=role, **fields)
+        return make_chunk(
+            response_id=self.response_id, created=self.created, model=self.model, role=role,
+            system_fingerprint=self.system_fingerprint, **fields,
+        )
 
     @property
     def usage(self) -> Usage:
         # TGI sends one token per event: without server figures, the count of events is a
         # better estimate of the completion tokens than the length of the text.
         completion = self.completion_tokens if self.completion_tokens is not None else (self.token_events or None)
-        return make_usage(self.prompt_tokens, completion, prompt_text=self.prompt, completion_text="".join(self.text))
+        return make_usage(
+            self.prompt_tokens, completion, prompt_text=self.prompt, completion_text="".join(self.text), details=self.usage_details
+        )
 
     def on_event(self, data: str, exchanges: list[Exchange]) -> list[ModelResponseStream]:
         if self.done:
@@ -415,8 +548,8 @@ class StreamState:
             ) from None
         if isinstance(payload, dict) and payload.get("error") is not None:
             raise self._error_event(payload, exchanges)
-        if self.route == CHAT:
-            return self._on_chat(payload, exchanges)
+        if self.route == CHAT or self.dialect == "openai":
+            return self._on_openai(payload, exchanges)
         return self._on_text(payload, exchanges)
 
     def _error_event(self, payload: dict[str, Any], exchanges: list[Exchange]) -> APIError:
@@ -466,24 +599,38 @@ class StreamState:
             chunks += self._close()
         return chunks
 
-    def _on_chat(self, payload: Any, exchanges: list[Exchange]) -> list[ModelResponseStream]:
+    def _on_openai(self, payload: Any, exchanges: list[Exchange]) -> list[ModelResponseStream]:
+        """An OpenAI chunk: chat (``delta``) or text completion (``text``)."""
+        what = "a chat completion stream" if self.route == CHAT else "a text completion stream"
         try:
             choice = payload["choices"][0] if payload["choices"] else {}
-            delta = choice.get("delta") or {}
+            delta = choice.get("delta") or {} if self.route == CHAT else {"content": choice.get("text")}
             if not isinstance(choice, dict) or not isinstance(delta, dict):
                 raise TypeError
         except (KeyError, IndexError, TypeError, AttributeError):
-            raise malformed("a chat completion stream", payload, exchanges=exchanges, model=self.model) from None
+            raise malformed(what, payload, exchanges=exchanges, model=self.model) from None
+        if not self._sent_role:
+            if isinstance(payload.get("id"), str) and payload["id"]:
+                self.response_id = payload["id"]  # the server's id, before the first chunk carries ours
+            if isinstance(payload.get("system_fingerprint"), str):
+                self.system_fingerprint = payload["system_fingerprint"]
         usage = payload.get("usage")
         if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
             self.prompt_tokens = usage.get("prompt_tokens") if isinstance(usage.get("prompt_tokens"), int) else None
             self.completion_tokens = usage["completion_tokens"]
+            self.usage_details = usage
         chunks = []
-        content = delta.get("content") if isinstance(delta, dict) else None
-        if isinstance(content, str) and content:
+        content = delta.get("content")
+        content = content if isinstance(content, str) and content else None
+        tool_calls = delta.get("tool_calls")
+        tool_calls = [call for call in tool_calls if isinstance(call, dict)] if isinstance(tool_calls, list) else None
+        if content is not None or tool_calls:
             self.token_events += 1
-            self.text.append(content)
-            chunks.append(self._chunk(content=content))
+            if content is not None:
+                self.text.append(content)
+            if tool_calls:
+                self._tool_calls = True
+            chunks.append(self._chunk(content=content, tool_calls=tool_calls or None))
         if isinstance(choice.get("finish_reason"), str) and choice["finish_reason"]:
             # Stay open: a [DONE] or a usage-only chunk may follow; finish() closes.
             self.finish_reason = _finish_reason(choice["finish_reason"])
@@ -491,7 +638,13 @@ class StreamState:
 
     def _close(self) -> list[ModelResponseStream]:
         self.done = True
-        return [self._chunk(finish_reason=self.finish_reason, usage=self.usage)]
+        if self.finish_reason == "stop" and self._tool_calls:
+            self.finish_reason = "tool_calls"  # a server that ended a tool call with "stop" (or only [DONE])
+        usage = self.usage
+        closing = [self._chunk(finish_reason=self.finish_reason, usage=usage)]
+        if self.include_usage:
+            closing.append(self._chunk(no_choice=True, usage=usage))
+        return closing
 
     def finish(self, exchanges: list[Exchange]) -> list[ModelResponseStream]:
         """At end of stream: the closing chunk, or an error if the stream stopped early."""

@@ -7,7 +7,7 @@ what the payload view shows (with the token redacted).
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,27 +149,52 @@ def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a model is served: the serverless API or a dedicated endpoint's URL."""
+    """Where a model is served: the hf-inference task API, the Inference Providers router,
+    or a dedicated endpoint's URL."""
 
     model: str
     base_url: str
     dedicated: bool
+    router: bool = False
+    """The Inference Providers router: chat only, at ``{router}/v1/chat/completions``."""
+    openai: bool = False
+    """A dedicated endpoint on an OpenAI-compatible engine (vLLM, SGLang, llama.cpp):
+    text generation goes to ``/v1/completions``, never to TGI's routes."""
+    wire_model: str | None = None
+    """The ``model`` to send when it differs from ``model`` (the name an engine serves)."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Headers every request to this target carries (``X-HF-Bill-To``, ``X-Scale-Up-Timeout``)."""
 
     @classmethod
-    def resolve(cls, model: str, api_base: str | None, settings: Settings) -> Target:
+    def resolve(cls, model: str, api_base: str | None, settings: Settings, headers: tuple[tuple[str, str], ...] = ()) -> Target:
         if api_base:
-            return cls(model=model, base_url=check_endpoint_url(api_base), dedicated=True)
+            return cls(model=model, base_url=check_endpoint_url(api_base), dedicated=True, headers=headers)
         if not model:
             raise BadRequestError(
-                'Name a model, e.g. model="meta-llama/Llama-2-7b-chat-hf", or give api_base for a dedicated endpoint.'
+                'Name a model, e.g. model="meta-llama/Llama-3.1-8B-Instruct", or give api_base for a dedicated endpoint.'
             )
-        return cls(model=model, base_url=f"{settings.inference_endpoint}/models/{model}", dedicated=False)
+        hub_id, _, _ = model.partition(":")
+        return cls(model=model, base_url=f"{settings.inference_endpoint}/models/{hub_id}", dedicated=False, headers=headers)
+
+    def on_router(self, settings: Settings) -> Target:
+        """The same model, sent to the Inference Providers router's OpenAI route."""
+        return replace(self, base_url=f"{settings.router_url}/v1", router=True)
+
+    @property
+    def hub_id(self) -> str:
+        """The model id without a ``:provider`` or ``:policy`` suffix."""
+        return self.model.partition(":")[0]
+
+    @property
+    def suffix(self) -> str | None:
+        """What follows the model id's colon: a provider, or fastest / cheapest / preferred."""
+        return self.model.partition(":")[2] or None
 
     @property
     def root_url(self) -> str:
         """The URL with any OpenAI-style suffix removed: where text and task payloads go."""
         url = self.base_url
-        for suffix in ("/v1/chat/completions", "/chat/completions", "/v1"):
+        for suffix in ("/v1/chat/completions", "/chat/completions", "/v1/completions", "/v1"):
             if url.endswith(suffix):
                 return url[: -len(suffix)]
         return url
@@ -178,9 +203,11 @@ class Target:
     def chat_url(self) -> str:
         if self.base_url.endswith("/chat/completions"):
             return self.base_url
-        if self.base_url.endswith("/v1"):
-            return self.base_url + "/chat/completions"
-        return self.base_url + "/v1/chat/completions"
+        return self.root_url + "/v1/chat/completions"
+
+    @property
+    def completions_url(self) -> str:
+        return self.root_url + "/v1/completions"
 
     @property
     def info_url(self) -> str:
@@ -205,25 +232,31 @@ def check_endpoint_url(url: str) -> str:
     return cleaned
 
 
-def base_headers(token: str | None, *, stream: bool = False) -> dict[str, str]:
+def base_headers(token: str | None, *, stream: bool = False, extra: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
     """The one header builder: every request we send starts from this."""
     return {
         "Accept": "text/event-stream" if stream else "application/json",
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
+        **dict(extra),
         **auth_headers(token),
     }
 
 
-def prepare_get(purpose: str, url: str, token: str | None) -> PreparedRequest:
+def prepare_get(purpose: str, url: str, token: str | None, extra: tuple[tuple[str, str], ...] = ()) -> PreparedRequest:
     """A ``GET`` with the usual headers (no body, so no Content-Type)."""
-    headers = {k: v for k, v in base_headers(token).items() if k != "Content-Type"}
+    headers = {k: v for k, v in base_headers(token, extra=extra).items() if k != "Content-Type"}
     return PreparedRequest(purpose=purpose, method="GET", url=url, headers=headers)
 
 
 def prepare_info(target: Target, token: str | None, purpose: str = "task look-up (GET /info)") -> PreparedRequest:
     """``GET /info`` on a TGI endpoint: model id and pipeline tag."""
     return prepare_get(purpose, target.info_url, token)
+
+
+def prepare_models(target: Target, token: str | None, purpose: str = "engine look-up (GET /v1/models)") -> PreparedRequest:
+    """``GET /v1/models`` on an OpenAI-compatible engine: the names it serves, and who it is."""
+    return prepare_get(purpose, target.root_url + "/v1/models", token)
 
 
 def prepare_hub_model(
@@ -240,10 +273,11 @@ def prepare_hub_model(
 def prepare_chat(
     target: Target, messages: list[dict[str, Any]], params: GenerationParams, token: str | None, *, stream: bool
 ) -> PreparedRequest:
-    """``POST .../v1/chat/completions``: the server applies the model's own chat template."""
+    """``POST .../v1/chat/completions``: the server applies the model's own chat template.
+    ``model`` comes first in the body: the router reads it from the start of the body."""
     body = _drop_none(
         {
-            "model": target.model or "tgi",
+            "model": target.wire_model or target.model or "tgi",
             "messages": [_chat_message(m) for m in messages],
             "max_tokens": params.max_tokens,
             "temperature": params.temperature,
@@ -257,8 +291,45 @@ def prepare_chat(
     )
     body["stream"] = stream
     return PreparedRequest(
-        purpose=CHAT, method="POST", url=target.chat_url, headers=base_headers(token, stream=stream), json=body, stream=stream
+        purpose=CHAT, method="POST", url=target.chat_url, headers=base_headers(token, stream=stream, extra=target.headers), json=body, stream=stream
     )
+
+
+def prepare_completion(
+    target: Target,
+    messages: list[dict[str, Any]],
+    params: GenerationParams,
+    token: str | None,
+    *,
+    stream: bool,
+    purpose: str = TEXT,
+) -> tuple[PreparedRequest, str]:
+    """``POST .../v1/completions`` (OpenAI text completion) on an OpenAI-compatible engine;
+    returns it and the prompt."""
+    prompt = build_prompt(messages, target.model)
+    passed = {k: v for k, v in params.chat_params.items() if k in ("stream_options", "logprobs", "n", "logit_bias", "response_format")}
+    if isinstance(passed.get("logprobs"), bool):
+        passed.pop("logprobs")  # chat's logprobs=True; text completions take a number (top_logprobs)
+    body = _drop_none(
+        {
+            "model": target.wire_model or target.model or "tgi",
+            "prompt": prompt,
+            "max_tokens": params.max_tokens,
+            "temperature": params.temperature,
+            "top_p": _top_p(params.top_p),
+            "stop": params.stop,
+            "seed": params.seed,
+            "presence_penalty": params.presence_penalty,
+            "frequency_penalty": params.frequency_penalty,
+            **passed,
+        }
+    )
+    body["stream"] = stream
+    request = PreparedRequest(
+        purpose=purpose, method="POST", url=target.completions_url, headers=base_headers(token, stream=stream, extra=target.headers),
+        json=body, stream=stream,
+    )
+    return request, prompt
 
 
 def _chat_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -309,7 +380,8 @@ def prepare_text(
     parameters = {k: v for k, v in text_parameters(params).items() if k not in drop_params}
     body = {"inputs": prompt, "parameters": parameters, "stream": stream}
     request = PreparedRequest(
-        purpose=purpose, method="POST", url=target.root_url, headers=base_headers(token, stream=stream), json=body, stream=stream
+        purpose=purpose, method="POST", url=target.root_url, headers=base_headers(token, stream=stream, extra=target.headers),
+        json=body, stream=stream,
     )
     return request, prompt
 
@@ -332,7 +404,7 @@ def prepare_question_answering(
         purpose=QA,
         method="POST",
         url=target.root_url,
-        headers=base_headers(token),
+        headers=base_headers(token, extra=target.headers),
         json={"inputs": {"question": question, "context": passage}},
     )
 
@@ -348,4 +420,4 @@ def prepare_task(
         )
         if parameters:
             body["parameters"] = parameters
-    return PreparedRequest(purpose=task, method="POST", url=target.root_url, headers=base_headers(token), json=body)
+    return PreparedRequest(purpose=task, method="POST", url=target.root_url, headers=base_headers(token, extra=target.headers), json=body)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 DEFAULT_INFERENCE_ENDPOINT = "https://router.huggingface.co/hf-inference"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
+DEFAULT_ROUTER_URL = "https://router.huggingface.co"
+DEFAULT_ENDPOINTS_API_URL = "https://api.endpoints.huggingface.cloud/v2"
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -38,8 +40,12 @@ class Settings:
     """Serverless base URL; a model is served at ``{inference_endpoint}/models/{model}``."""
     hub_endpoint: str = DEFAULT_HUB_ENDPOINT
     """The Hub, for the model API (``HF_ENDPOINT``, as huggingface_hub reads it)."""
+    router_url: str = DEFAULT_ROUTER_URL
+    """The Inference Providers router (``HF_ROUTER_URL``): chat models go to ``{router_url}/v1/chat/completions``."""
+    endpoints_api_url: str = DEFAULT_ENDPOINTS_API_URL
+    """The Inference Endpoints API (``HF_ENDPOINTS_API_URL``), for listing a token's endpoints."""
     hub_offline: bool = False
-    """``HF_HUB_OFFLINE=1``: never ask the Hub for a model's task."""
+    """``HF_HUB_OFFLINE=1``: never ask the Hub for a model's task or providers (a chat then goes to the router)."""
     hf_token: str | None = None
     huggingface_api_key: str | None = None
     connect_timeout: float = 10.0
@@ -55,6 +61,8 @@ class Settings:
         return cls(
             inference_endpoint=(env.get("HF_INFERENCE_ENDPOINT") or DEFAULT_INFERENCE_ENDPOINT).rstrip("/"),
             hub_endpoint=(env.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT).rstrip("/"),
+            router_url=(env.get("HF_ROUTER_URL") or DEFAULT_ROUTER_URL).rstrip("/"),
+            endpoints_api_url=(env.get("HF_ENDPOINTS_API_URL") or DEFAULT_ENDPOINTS_API_URL).rstrip("/"),
             hub_offline=(env.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE),
             hf_token=env.get("HF_TOKEN") or None,
             huggingface_api_key=env.get("HUGGINGFACE_API_KEY") or None,

@@ -7,6 +7,11 @@
   ``model_info`` would add a telemetry request of its own).
 * TGI's ``GET /info`` for a dedicated endpoint, cached per URL (sent by the flow, so it
   shows in the exchanges).
+* What engine serves a dedicated endpoint (TGI from ``/info``; vLLM, SGLang, llama.cpp
+  from ``/v1/models``), cached per URL with /info: the same entry.
+* The Hub's ``inferenceProviderMapping`` of a model (which Inference Providers serve it,
+  for which task), cached with its task: the same look-up.
+* The router's model list (``GET {router}/v1/models``), for ten minutes.
 * Endpoints whose chat route answered 422 ``template_error``: later calls go straight to
   text generation.
 """
@@ -19,6 +24,43 @@ from dataclasses import dataclass
 
 
 HUB_FAILURE_TTL = 60.0
+ROUTER_MODELS_TTL = 600.0
+
+# Engines of dedicated endpoints. "openai" is an OpenAI-compatible server we could not name;
+# "container" answers neither /info nor /v1/models (an Inference Toolkit or custom container).
+TGI, VLLM, SGLANG, LLAMACPP, OPENAI, CONTAINER = "tgi", "vllm", "sglang", "llamacpp", "openai", "container"
+ENGINE_NAMES = {TGI: "TGI", VLLM: "vLLM", SGLANG: "SGLang", LLAMACPP: "llama.cpp", OPENAI: "an OpenAI-compatible server", CONTAINER: "a task container"}
+
+
+@dataclass(frozen=True)
+class ProviderMapping:
+    """One Inference Provider serving a model, as the Hub's ``inferenceProviderMapping`` says."""
+
+    provider: str
+    provider_id: str | None = None
+    status: str | None = None
+    """"live", "staging" or "error"."""
+    task: str | None = None
+    """"conversational" for chat; otherwise the pipeline task it serves."""
+
+
+def parse_provider_mapping(value: object) -> tuple[ProviderMapping, ...] | None:
+    """The Hub's mapping in either form (object keyed by provider, or a list); None when absent."""
+    if isinstance(value, dict):
+        items = [{**entry, "provider": name} for name, entry in value.items() if isinstance(entry, dict)]
+    elif isinstance(value, list):
+        items = [entry for entry in value if isinstance(entry, dict)]
+    else:
+        return None
+
+    def text(entry: dict, key: str) -> str | None:
+        return entry[key] if isinstance(entry.get(key), str) else None
+
+    return tuple(
+        ProviderMapping(entry["provider"], text(entry, "providerId"), text(entry, "status"), text(entry, "task"))
+        for entry in items
+        if isinstance(entry.get("provider"), str) and entry["provider"]
+    )
 
 
 @dataclass(frozen=True)
@@ -29,6 +71,22 @@ class ModelTask:
     tags: frozenset[str] | None = None
     """None when unknown (TGI's /info has no tags)."""
     source: str = "hub"
+    providers: tuple[ProviderMapping, ...] | None = None
+    """The Hub's provider mapping; None when unknown, empty when no provider serves the model."""
+    engine: str | None = None
+    """A dedicated endpoint's server: TGI, VLLM, SGLANG, LLAMACPP, OPENAI or CONTAINER."""
+    engine_version: str | None = None
+    served: tuple[str, ...] = ()
+    """The model names an OpenAI-compatible engine serves (``/v1/models`` ids and aliases)."""
+
+    @property
+    def chat_providers(self) -> tuple[ProviderMapping, ...]:
+        """Providers that serve the model for chat (through the router's ``/v1``)."""
+        return tuple(p for p in self.providers or () if p.task == "conversational")
+
+    @property
+    def openai_engine(self) -> bool:
+        return self.engine in (VLLM, SGLANG, LLAMACPP, OPENAI)
 
     @property
     def has_chat_template(self) -> bool | None:
@@ -40,6 +98,7 @@ _lock = threading.Lock()
 _hub: dict[tuple[str, str], tuple[float, ModelTask | None]] = {}
 _endpoint_info: dict[str, ModelTask | None] = {}
 _no_chat_template: set[str] = set()
+_router_models: dict[str, tuple[float, list]] = {}
 
 
 def clear_caches() -> None:
@@ -48,16 +107,19 @@ def clear_caches() -> None:
         _hub.clear()
         _endpoint_info.clear()
         _no_chat_template.clear()
+        _router_models.clear()
 
 
-def cached_hub_task(hub: str, model: str) -> tuple[bool, ModelTask | None]:
-    """(known, task) for a model on a Hub; a failed look-up is known for a minute only."""
+def cached_hub_task(hub: str, model: str) -> tuple[bool, ModelTask | None, bool]:
+    """(known, task, answered) for a model on a Hub: ``answered`` is False for a look-up
+    that failed (no answer), which is known for a minute only."""
     with _lock:
         cached = _hub.get((hub, model))
     if cached is None:
-        return False, None
+        return False, None, False
     expires, task = cached
-    return (task is not None or expires > time.monotonic()), task
+    answered = task is not None or expires == float("inf")
+    return (answered or expires > time.monotonic()), task, answered
 
 
 def remember_hub_task(hub: str, model: str, task: ModelTask | None, *, final: bool) -> None:
@@ -83,3 +145,14 @@ def lacks_chat_template(url: str) -> bool:
 def remember_no_chat_template(url: str) -> None:
     with _lock:
         _no_chat_template.add(url)
+
+
+def cached_router_models(router: str) -> list | None:
+    with _lock:
+        cached = _router_models.get(router)
+    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+
+def remember_router_models(router: str, models: list) -> None:
+    with _lock:
+        _router_models[router] = (time.monotonic() + ROUTER_MODELS_TTL, models)

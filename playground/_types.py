@@ -15,29 +15,37 @@ from ._exchange import Exchange
 
 
 class Record(dict):
-    """A dict whose keys also read and write as attributes, all the way down."""
+    """A dict whose keys also read and write as attributes, all the way down.
+
+    A subclass names its OpenAI fields in ``_optional`` (they read as None when absent, as
+    on OpenAI's and LiteLLM's objects) and the record type of nested fields in ``_children``.
+    """
 
     _attributes: tuple[str, ...] = ()
+    _optional: frozenset[str] = frozenset()
+    _children: dict[str, type[Record]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, value in self.items():
-            dict.__setitem__(self, key, _wrap(value))
+            dict.__setitem__(self, key, _wrap(value, self._children.get(key, Record)))
 
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
+            if name in type(self)._optional:
+                return None
             raise AttributeError(f"{type(self).__name__} has no field {name!r}") from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_") or name in type(self)._attributes:
             object.__setattr__(self, name, value)
         else:
-            self[name] = _wrap(value)
+            self[name] = value
 
     def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(key, _wrap(value))
+        super().__setitem__(key, _wrap(value, self._children.get(key, Record)))
 
     def model_dump(self) -> dict[str, Any]:
         """A plain-dict copy (the pydantic name, as LiteLLM's objects have it)."""
@@ -46,11 +54,11 @@ class Record(dict):
     to_dict = model_dump
 
 
-def _wrap(value: Any) -> Any:
-    if isinstance(value, dict) and not isinstance(value, Record):
-        return Record(value)
+def _wrap(value: Any, kind: type[Record] = Record) -> Any:
+    if isinstance(value, dict) and not isinstance(value, kind):
+        return kind(value)
     if isinstance(value, list):
-        return [_wrap(v) for v in value]
+        return [_wrap(v, kind) for v in value]
     return value
 
 
@@ -62,8 +70,44 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+class Function(Record):
+    """A tool call's function: ``name`` and ``arguments`` (a JSON string, in pieces when streamed)."""
+
+    _optional = frozenset({"name", "arguments"})
+
+
+class ToolCall(Record):
+    """One tool call: ``id``, ``type`` ("function"), ``function``; streamed pieces carry ``index``."""
+
+    _optional = frozenset({"id", "type", "function", "index"})
+    _children = {"function": Function}
+
+
+class Message(Record):
+    """An answer's message; every OpenAI field reads as None when the server sent none."""
+
+    _optional = frozenset({"content", "role", "tool_calls", "function_call", "refusal", "reasoning_content", "audio", "annotations"})
+    _children = {"tool_calls": ToolCall, "function_call": Function}
+
+
+class Delta(Message):
+    """A streamed chunk's piece of the message (same fields as :class:`Message`)."""
+
+
+class Choice(Record):
+    _optional = frozenset({"index", "message", "finish_reason", "logprobs"})
+    _children = {"message": Message}
+
+
+class StreamChoice(Record):
+    _optional = frozenset({"index", "delta", "finish_reason", "logprobs"})
+    _children = {"delta": Delta}
+
+
 class Usage(Record):
     """Token counts. An estimate carries ``estimated: True``; server figures carry no flag."""
+
+    _optional = frozenset({"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details"})
 
     @property
     def estimated(self) -> bool:
@@ -75,14 +119,27 @@ class ModelResponse(Record):
 
     Extra attributes: ``exchanges`` (list of :class:`Exchange`, in the order sent),
     ``route`` (the wire format used: "chat", "text-generation", "question-answering", ...),
-    ``task`` (the model's task as learnt, or None) and ``timings``.
+    ``task`` (the model's task as learnt, or None), ``timings``, ``provider`` (the
+    Inference Provider that served it, None off the router) and ``engine`` (the
+    dedicated endpoint's server: "tgi", "vllm", "sglang", "llamacpp", ... or None).
     """
 
-    _attributes = ("exchanges", "route", "task", "timings")
+    _attributes = ("exchanges", "route", "task", "timings", "provider", "engine")
+    _optional = frozenset({"id", "object", "created", "model", "choices", "usage", "system_fingerprint", "service_tier"})
+    _children = {"choices": Choice, "usage": Usage}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, "provider", None)
+        object.__setattr__(self, "engine", None)
 
 
 class ModelResponseStream(Record):
-    """One streamed chunk in OpenAI's ``chat.completion.chunk`` shape."""
+    """One streamed chunk in OpenAI's ``chat.completion.chunk`` shape. A chunk asked for with
+    ``stream_options={"include_usage": True}`` has ``choices == []`` and the usage."""
+
+    _optional = frozenset({"id", "object", "created", "model", "choices", "usage", "system_fingerprint", "service_tier"})
+    _children = {"choices": StreamChoice, "usage": Usage}
 
 
 def new_id() -> str:
@@ -95,14 +152,22 @@ def estimate_tokens(text: str) -> int:
 
 
 def make_usage(
-    prompt_tokens: int | None, completion_tokens: int | None, *, prompt_text: str, completion_text: str
+    prompt_tokens: int | None,
+    completion_tokens: int | None,
+    *,
+    prompt_text: str,
+    completion_text: str,
+    details: dict[str, Any] | None = None,
 ) -> Usage:
-    """Usage from the server's figures where it gave both, else an estimate marked as one."""
+    """Usage from the server's figures where it gave both (with its other usage fields,
+    ``details``, such as ``prompt_tokens_details``), else an estimate marked as one."""
     if prompt_tokens is not None and completion_tokens is not None:
+        extra = {k: v for k, v in (details or {}).items() if k not in ("prompt_tokens", "completion_tokens", "total_tokens", "estimated")}
         return Usage(
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             total_tokens=prompt_tokens + completion_tokens,
+            **extra,
         )
     prompt = prompt_tokens if prompt_tokens is not None else estimate_tokens(prompt_text)
     completion = completion_tokens if completion_tokens is not None else estimate_tokens(completion_text)
@@ -112,13 +177,14 @@ def make_usage(
 def make_response(
     *,
     model: str,
-    content: str,
+    content: str | None,
     finish_reason: str | None,
     usage: Usage,
     response_id: str | None = None,
     created: int | None = None,
     system_fingerprint: str | None = None,
     tool_calls: list[Any] | None = None,
+    extra_message: dict[str, Any] | None = None,
     exchanges: list[Exchange],
     route: str,
     task: str | None,
@@ -126,6 +192,8 @@ def make_response(
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if tool_calls:
         message["tool_calls"] = tool_calls
+    for key, value in (extra_message or {}).items():
+        message.setdefault(key, value)
     response = ModelResponse(
         id=response_id or new_id(),
         object="chat.completion",
@@ -151,16 +219,24 @@ def make_chunk(
     role: str | None = None,
     finish_reason: str | None = None,
     usage: Usage | None = None,
+    tool_calls: list[Any] | None = None,
+    no_choice: bool = False,
+    system_fingerprint: str | None = None,
 ) -> ModelResponseStream:
     # Built field by field, not through Record's recursive wrapping: a stream makes one
     # chunk per token, and this is most of the library's own work per token.
-    delta = _built(Record)
-    if role:
-        dict.__setitem__(delta, "role", role)
-    if content is not None:
-        dict.__setitem__(delta, "content", content)
-    choice = _built(Record, index=0, delta=delta, finish_reason=finish_reason)
-    chunk = _built(ModelResponseStream, id=response_id, object="chat.completion.chunk", created=created, model=model, choices=[choice])
+    chunk = _built(ModelResponseStream, id=response_id, object="chat.completion.chunk", created=created, model=model, choices=[])
+    if system_fingerprint:
+        dict.__setitem__(chunk, "system_fingerprint", system_fingerprint)
+    if not no_choice:
+        delta = _built(Delta)
+        if role:
+            dict.__setitem__(delta, "role", role)
+        if content is not None:
+            dict.__setitem__(delta, "content", content)
+        if tool_calls:
+            dict.__setitem__(delta, "tool_calls", _wrap(tool_calls, ToolCall))
+        chunk["choices"].append(_built(StreamChoice, index=0, delta=delta, finish_reason=finish_reason))
     if usage is not None:
         chunk["usage"] = usage
     return chunk

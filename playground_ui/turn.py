@@ -97,7 +97,11 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bo
     if kind == DEFAULT:
         if not model:
             raise InputProblem("Choose a model first: pick one of the presets or type a model id such as gpt2.")
+        # The default endpoint is two hosts (the router and hf-inference): the server's token
+        # may go only if both are Hugging Face's.
         url = f"{settings.library.inference_endpoint}/models/{model}"
+        if not is_huggingface_url(settings.library.router_url, settings.token_hosts):
+            url = settings.library.router_url
         api_base = None
     else:
         api_base = (inputs.api_base or "").strip()
@@ -200,6 +204,11 @@ class TurnUpdate:
 
 
 def loading_sentence(status: LoadingStatus) -> str:
+    if status.scaling_up:
+        return (
+            f"The endpoint is starting (scaled to zero or initializing): next check in {status.retry_in:.0f} s; "
+            f"waited {status.waited:.0f} s of at most {status.budget:.0f} s."
+        )
     return (
         f"{status.model or 'The model'} is loading on the endpoint: about {status.estimated_time:.0f} s left "
         f"(next check in {status.retry_in:.0f} s; waited {status.waited:.0f} s of at most {status.budget:.0f} s)."
@@ -259,6 +268,9 @@ async def run_turn(
         _Streaming.active += 1
         try:
             async for chunk in stream:
+                usage = chunk.get("usage") or usage
+                if not chunk.choices:  # a usage-only chunk
+                    continue
                 choice = chunk.choices[0]
                 text += choice.delta.get("content") or ""
                 finish = choice.finish_reason or finish

@@ -21,6 +21,7 @@ import playground  # noqa: E402
 from fakehf import FakeHF  # noqa: E402
 
 TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_API_KEY", "HF_HUB_OFFLINE", "HF_INFERENCE_ENDPOINT", "HF_ENDPOINT",
+             "HF_ROUTER_URL", "HF_ENDPOINTS_API_URL",
              "HF_OIDC_RESOURCE", "PLAYGROUND_WAIT_FOR_MODEL", "PLAYGROUND_READ_TIMEOUT", "PLAYGROUND_CONNECT_TIMEOUT")
 
 
@@ -54,8 +55,10 @@ def fake(fake_server, monkeypatch):
     fake_server.token_delay = 0.0
     fake_server.streams_cut = 0
     fake_server.enforce_gating = False
+    fake_server.reset_endpoints()
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)
     monkeypatch.setenv("HF_ENDPOINT", fake_server.url)
+    monkeypatch.setenv("HF_ROUTER_URL", fake_server.router_url)
     return fake_server
 
 
@@ -69,7 +72,8 @@ def app_url(fake_server):
     from playground_ui import AppSettings, build_app, launch_options
 
     settings = AppSettings.from_env(
-        {"HF_TOKEN": APP_SERVER_TOKEN, "HF_INFERENCE_ENDPOINT": fake_server.inference_url, "HF_ENDPOINT": fake_server.url}
+        {"HF_TOKEN": APP_SERVER_TOKEN, "HF_INFERENCE_ENDPOINT": fake_server.inference_url, "HF_ENDPOINT": fake_server.url,
+         "HF_ROUTER_URL": fake_server.router_url}
     )
     demo = build_app(settings)
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options(settings))

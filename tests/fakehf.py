@@ -8,7 +8,12 @@ document beside it (both copied from the project's shared reference material; se
 * the serverless Inference API: ``POST /hf-inference/models/{id}`` and
   ``.../v1/chat/completions``;
 * dedicated TGI endpoints: ``/endpoints/{name}/`` with ``/info``, ``/health``, ``POST /``,
-  ``/generate``, ``/generate_stream`` and ``/v1/chat/completions``.
+  ``/generate``, ``/generate_stream`` and ``/v1/chat/completions``;
+* dedicated endpoints on OpenAI-compatible engines (vLLM, SGLang, llama.cpp): ``/health``,
+  ``/v1/models``, ``/version`` or ``/props``, ``/v1/chat/completions``, ``/v1/completions``,
+  and 404 on every TGI route (see ``fakeoai.py``);
+* the Inference Providers router: ``POST /v1/chat/completions`` (``model:provider`` and
+  policies), ``GET /v1/models``, the providers' own routes (``/together/v1/chat/completions``...).
 
 Generation is canned and deterministic. Tests can script the next replies to a path
 (``script``), replay a recorded reply verbatim (``recorded``), and read every request the
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fakeoai
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -35,10 +41,13 @@ from starlette.routing import Route
 
 WIRE = Path(__file__).parent / "data" / "hf-wire"
 RECORDED = {entry["name"]: entry for entry in json.loads((WIRE / "recorded.json").read_text())}
+PROVIDER_RECORDED = {entry["name"]: entry for entry in json.loads((WIRE / "providers-recordings.json").read_text())}
 
 WORDS = [" Paris", " is", " the", " capital", " of", " France", ".", " It", " has", " museums", ",", " cafes", " and", " parks"]
 MAX_TOTAL_TOKENS = 4096
 NO_ACCESS_TOKEN = "hf_fake_valid_but_not_granted"  # a real account's token, without access to gated models
+NO_CREDITS_TOKEN = "hf_fake_credits_used_up"  # the router answers 402
+NO_PROVIDERS_TOKEN = "hf_fake_read_only_token"  # lacks "Make calls to Inference Providers": the router answers 403
 
 
 @dataclass
@@ -47,6 +56,8 @@ class Model:
     pipeline_tag: str
     chat_template: bool = False
     gated: bool | str = False
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The Hub's inferenceProviderMapping (object form): provider -> status, providerId, task."""
 
     @property
     def tags(self) -> list[str]:
@@ -56,33 +67,77 @@ class Model:
         return tags
 
 
+def hf_inference(model_id: str, task: str) -> dict[str, dict[str, Any]]:
+    return {"hf-inference": {"status": "live", "providerId": model_id, "task": task}}
+
+
+def chat_on(*entries: tuple[str, str, str]) -> dict[str, dict[str, Any]]:
+    return {name: {"status": status, "providerId": provider_id, "task": "conversational", "isModelAuthor": False}
+            for name, status, provider_id in entries}
+
+
 MODELS = {
     m.id: m
     for m in [
-        Model("deepset/deberta-v3-large-squad2", "question-answering"),
-        Model("deepset/roberta-base-squad2", "question-answering"),
+        Model("deepset/deberta-v3-large-squad2", "question-answering", providers=hf_inference("deepset/deberta-v3-large-squad2", "question-answering")),
+        Model("deepset/roberta-base-squad2", "question-answering", providers=hf_inference("deepset/roberta-base-squad2", "question-answering")),
         Model("meta-llama/Llama-2-7b-hf", "text-generation", gated="manual"),
         Model("meta-llama/Llama-2-7b-chat-hf", "text-generation", chat_template=True, gated="manual"),
-        Model("HuggingFaceH4/zephyr-7b-beta", "text-generation", chat_template=True),
-        Model("google/gemma-2b", "text-generation"),
-        Model("google/flan-t5-base", "text2text-generation"),
-        Model("facebook/bart-large-cnn", "summarization"),
-        Model("Helsinki-NLP/opus-mt-en-fr", "translation"),
+        Model("HuggingFaceH4/zephyr-7b-beta", "text-generation", chat_template=True, providers=hf_inference("HuggingFaceH4/zephyr-7b-beta", "text-generation")),
+        Model("google/gemma-2b", "text-generation", providers=hf_inference("google/gemma-2b", "text-generation")),
+        Model("google/flan-t5-base", "text2text-generation", providers=hf_inference("google/flan-t5-base", "text2text-generation")),
+        Model("facebook/bart-large-cnn", "summarization", providers=hf_inference("facebook/bart-large-cnn", "summarization")),
+        Model("Helsinki-NLP/opus-mt-en-fr", "translation", providers=hf_inference("Helsinki-NLP/opus-mt-en-fr", "translation")),
         Model("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "text-classification"),
         Model("google/vit-base-patch16-224", "image-classification"),
-        Model("gpt2", "text-generation"),
+        Model("gpt2", "text-generation", providers=hf_inference("gpt2", "text-generation")),
+        # Today's chat models: served through Inference Providers only.
+        Model("meta-llama/Llama-3.1-8B-Instruct", "text-generation", chat_template=True, providers=chat_on(
+            ("together", "live", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"),
+            ("novita", "live", "meta-llama/llama-3.1-8b-instruct"),
+            ("cerebras", "live", "llama3.1-8b"),
+            ("fireworks-ai", "error", "accounts/fireworks/models/llama-v3p1-8b-instruct"),
+        )),
+        Model("deepseek-ai/DeepSeek-R1", "text-generation", chat_template=True, providers=chat_on(("together", "live", "deepseek-ai/DeepSeek-R1"))),
+        Model("Qwen/Qwen2.5-VL-7B-Instruct", "image-text-to-text", chat_template=True),  # no provider serves it
     ]
 }
 
 
 @dataclass
 class Endpoint:
-    """A dedicated endpoint: a TGI server for one model (or, tgi=False, a task container)."""
+    """A dedicated endpoint: a TGI server for one model (tgi=False: a task container), or
+    with ``engine`` "vllm", "sglang" or "llamacpp", an OpenAI-compatible server."""
 
     model: str
     token: str | None = None
     tgi: bool = True
     version: str = "3.2.1"
+    engine: str = "tgi"
+    served: str | None = None
+    """The model name an OpenAI-compatible engine serves (vLLM's --served-model-name); the model id if None."""
+    cold: int = 0
+    """Generation requests answered 503 before the endpoint is up (scaled to zero)."""
+
+    @property
+    def served_name(self) -> str:
+        return self.served or self.model
+
+
+def default_endpoints() -> dict[str, Endpoint]:
+    return {
+        "public-base": Endpoint("meta-llama/Llama-2-7b-hf"),
+        "private-chat": Endpoint("meta-llama/Llama-2-7b-chat-hf", token="hf_fake_private_endpoint_token"),
+        "zephyr-tgi1": Endpoint("HuggingFaceH4/zephyr-7b-beta", version="1.4.3"),
+        "qa-container": Endpoint("deepset/deberta-v3-large-squad2", tgi=False),
+        "chat-container": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False),
+        "vllm-chat": Endpoint("meta-llama/Llama-3.1-8B-Instruct", tgi=False, engine="vllm", served="llama-3-1-8b-instruct-xyz"),
+        "vllm-base": Endpoint("meta-llama/Llama-2-7b-hf", tgi=False, engine="vllm"),
+        "vllm-cold": Endpoint("meta-llama/Llama-3.1-8B-Instruct", tgi=False, engine="vllm", cold=2),
+        "sglang-chat": Endpoint("meta-llama/Llama-3.1-8B-Instruct", tgi=False, engine="sglang"),
+        "llamacpp-chat": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False, engine="llamacpp"),
+        "llamacpp-private": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False, engine="llamacpp", token="hf_fake_private_endpoint_token"),
+    }
 
 
 @dataclass
@@ -116,18 +171,14 @@ class FakeHF:
     def __init__(self) -> None:
         self.requests: list[Seen] = []
         self.scripts: dict[str, deque[Reply]] = {}
-        self.endpoints: dict[str, Endpoint] = {
-            "public-base": Endpoint("meta-llama/Llama-2-7b-hf"),
-            "private-chat": Endpoint("meta-llama/Llama-2-7b-chat-hf", token="hf_fake_private_endpoint_token"),
-            "zephyr-tgi1": Endpoint("HuggingFaceH4/zephyr-7b-beta", version="1.4.3"),
-            "qa-container": Endpoint("deepset/deberta-v3-large-squad2", tgi=False),
-            "chat-container": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False),
-        }
-        self.valid_tokens = {"hf_fake_valid_user_token", "hf_fake_private_endpoint_token", NO_ACCESS_TOKEN}
+        self.endpoints: dict[str, Endpoint] = default_endpoints()
+        self.valid_tokens = {"hf_fake_valid_user_token", "hf_fake_private_endpoint_token", NO_ACCESS_TOKEN, NO_CREDITS_TOKEN, NO_PROVIDERS_TOKEN}
         self.enforce_gating = False  # serverless: gated models need a token whose account was granted access
         self.stream_split: int | None = None  # send streams in pieces of this many bytes
         self.keepalive = False  # put ": keep-alive" comment lines between events
         self.token_delay = 0.0
+        self.crlf = False  # end SSE lines with CRLF
+        self.multiline = False  # spread each event's JSON over two data: lines
         self.streams_cut = 0  # streams whose client went away before the last event
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -145,6 +196,16 @@ class FakeHF:
     @property
     def inference_url(self) -> str:
         return f"{self.url}/hf-inference"
+
+    @property
+    def router_url(self) -> str:
+        """The router lives at the root, as on router.huggingface.co (hf-inference beside it)."""
+        return self.url
+
+    def reset_endpoints(self) -> None:
+        self.endpoints = default_endpoints()
+        self.crlf = False
+        self.multiline = False
 
     def seen(self, prefix: str = "") -> list[Seen]:
         return [r for r in self.requests if r.path.startswith(prefix)]
@@ -192,7 +253,17 @@ class FakeHF:
             return await self._serverless(match.group(1), bool(match.group(2)), request, body, raw)
         match = re.fullmatch(r"/endpoints/([^/]+)(/.*)?", path)
         if match and match.group(1) in self.endpoints:
-            return await self._dedicated(self.endpoints[match.group(1)], match.group(2) or "/", request, body, raw)
+            endpoint = self.endpoints[match.group(1)]
+            if endpoint.engine != "tgi":
+                return await self._openai_engine(endpoint, match.group(2) or "/", request, body)
+            return await self._dedicated(endpoint, match.group(2) or "/", request, body, raw)
+        if path == "/v1/chat/completions" and request.method == "POST":
+            return await self._router_chat(request, body)
+        if path == "/v1/models" and request.method == "GET":
+            return JSONResponse(fakeoai.router_models(MODELS))
+        match = re.fullmatch(r"/([a-z0-9-]+)(/.+)", path)
+        if match and request.method == "POST" and match.group(2) == fakeoai.PROVIDER_CHAT_PATHS.get(match.group(1), fakeoai.DEFAULT_PROVIDER_CHAT_PATH):
+            return await self._provider_route(match.group(1), request, body)
         return PlainTextResponse("Not Found", status_code=404)
 
     def _hub(self, repo_id: str, request: Request) -> Response:
@@ -217,6 +288,7 @@ class FakeHF:
             "likes": 56,
             "lastModified": "2024-04-17T08:40:48.000Z",
             "createdAt": "2023-07-13T16:16:13.000Z",
+            "inferenceProviderMapping": model.providers,
         }
         expand = request.query_params.getlist("expand") or request.query_params.getlist("expand[]")
         if expand:
@@ -385,15 +457,123 @@ class FakeHF:
                 events.append({**common, "choices": [choice], **({} if legacy else {"usage": None})})
             if legacy:  # TGI 1.x: a last chunk with an empty delta, and no [DONE]
                 events.append({**common, "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish_reason}]})
+            elif (body.get("stream_options") or {}).get("include_usage"):  # TGI 3: a usage chunk without choices
+                events.append({**common, "choices": [], "usage": usage})
             return self._stream(events, dialect, done=not legacy)
         message = {"role": "assistant", "content": "".join(tokens)}
         return JSONResponse({**common, "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}], "usage": usage})
 
-    def _stream(self, events: list[Any], dialect: str, *, done: bool) -> Response:
+    def _stream(self, events: list[Any], dialect: str, *, done: bool, headers: dict[str, str] | None = None) -> Response:
         def cut() -> None:
             self.streams_cut += 1
 
-        return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay, on_cut=cut)
+        return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay, on_cut=cut,
+                    crlf=self.crlf, multiline=self.multiline, headers=headers)
+
+    # --- OpenAI-compatible engines and the router (shapes in fakeoai.py) ----------------
+
+    async def _openai_engine(self, endpoint: Endpoint, route: str, request: Request, body: Any) -> Response:
+        """vLLM, SGLang or llama.cpp behind a dedicated endpoint: no TGI route exists."""
+        engine = endpoint.engine
+        if endpoint.token is not None and route not in ("/health", "/v1/health") and _bearer(request) != endpoint.token:
+            if engine == "llamacpp":  # llama-server --api-key checks the key before routing
+                return JSONResponse(fakeoai.LLAMACPP_BAD_KEY, status_code=401, headers={**fakeoai.LLAMACPP_HEADERS, "Connection": "close"})
+            return JSONResponse({"error": "Unauthorized"}, status_code=401)
+        model = MODELS[endpoint.model]
+        get, post = request.method == "GET", request.method == "POST"
+        if route in ("/health", "/v1/health") and get:
+            return JSONResponse({"status": "ok"}, headers=fakeoai.LLAMACPP_HEADERS) if engine == "llamacpp" else Response(b"", 200)
+        if route in ("/v1/models", "/models") and get:
+            return JSONResponse(fakeoai.models_list(engine, endpoint.served_name, MAX_TOTAL_TOKENS))
+        if route == "/version" and get and engine == "vllm":
+            return JSONResponse({"version": fakeoai.VLLM_VERSION})
+        if route == "/props" and get and engine == "llamacpp":
+            return JSONResponse({"model_alias": endpoint.served_name, "build_info": fakeoai.LLAMACPP_BUILD, "total_slots": 2,
+                                 "modalities": {"vision": False, "audio": False}}, headers=fakeoai.LLAMACPP_HEADERS)
+        if route not in ("/v1/chat/completions", "/v1/completions") or not post:
+            return fakeoai.not_found(engine)
+        if endpoint.cold > 0:  # scaling up from zero: the proxy answers 503 (its body is UNCONFIRMED; an empty one here)
+            endpoint.cold -= 1
+            return Response(b"", status_code=503)
+        if not isinstance(body, dict):
+            return fakeoai.openai_error(500 if engine == "llamacpp" else 400, "[json.exception.parse_error.101] parse error", "server_error", engine=engine)
+        asked = body.get("model")
+        if engine == "vllm" and asked not in (None, endpoint.served_name):  # vLLM checks the served name
+            return fakeoai.openai_error(404, f"The model `{asked}` does not exist.", "NotFoundError", engine=engine, param="model")
+        shown = endpoint.served_name if engine != "llamacpp" else endpoint.served_name
+        if route == "/v1/chat/completions":
+            if not isinstance(body.get("messages"), list):
+                return fakeoai.openai_error(400, "'messages' is required", "invalid_request_error", engine=engine)
+            if engine == "vllm" and not model.chat_template:
+                return fakeoai.openai_error(400, fakeoai.VLLM_NO_TEMPLATE, "BadRequestError", engine=engine)
+            return self._openai_chat(body, shown, flavor=engine)
+        prompt = body.get("prompt")
+        if not isinstance(prompt, str):
+            return fakeoai.openai_error(400, "'prompt' is required", "invalid_request_error", engine=engine)
+        tokens, finish = _generate({"max_new_tokens": body.get("max_tokens"), "stop": body.get("stop")})
+        finish = "length" if finish == "length" else "stop"
+        usage = _usage(prompt, tokens)
+        if body.get("stream"):
+            include = bool((body.get("stream_options") or {}).get("include_usage"))
+            events = fakeoai.completion_events(model=shown, tokens=tokens, finish=finish, usage=usage, include_usage=include)
+            return self._stream(events, "openai", done=True)
+        return JSONResponse(fakeoai.completion_body(model=shown, text="".join(tokens), finish=finish, usage=usage))
+
+    def _openai_chat(self, body: dict[str, Any], model_name: str, *, flavor: str, headers: dict[str, str] | None = None) -> Response:
+        prompt = " ".join(str(m.get("content") or "") for m in body["messages"] if isinstance(m, dict))
+        if any(isinstance(m, dict) and m.get("role") == "tool" for m in body["messages"]):
+            tokens, finish = [" It", " is", " 21", " °C", " in", " Paris", "."], "stop"
+        else:
+            tokens, finish = _generate({"max_new_tokens": body.get("max_tokens"), "stop": body.get("stop")})
+            finish = "length" if finish == "length" else "stop"
+        call = fakeoai.tool_call_for(body)
+        usage = _usage(prompt, tokens)
+        if body.get("stream"):
+            include = bool((body.get("stream_options") or {}).get("include_usage"))
+            events = fakeoai.chat_events(flavor=flavor, model=model_name, tokens=tokens, finish=finish, usage=usage, call=call, include_usage=include)
+            return self._stream(events, "openai", done=True, headers=headers)
+        answer = fakeoai.chat_body(flavor=flavor, model=model_name, text="".join(tokens), finish=finish, usage=usage, call=call)
+        return JSONResponse(answer, headers=headers)
+
+    async def _router_chat(self, request: Request, body: Any) -> Response:
+        """``POST {router}/v1/chat/completions``: the auto-router, with suffixes and policies."""
+        refused = self._router_auth(request)
+        if refused is not None:
+            return refused
+        if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not isinstance(body.get("messages"), list):
+            return JSONResponse({"error": {"message": "Invalid request body", "type": "invalid_request_error", "param": None, "code": None}}, status_code=400)
+        hub_id, _, suffix = body["model"].partition(":")
+        model = MODELS.get(hub_id)
+        provider, why = fakeoai.pick_provider(model, suffix or None) if model is not None else (None, "none")
+        if provider is None:
+            if why == "pinned" and model is not None and suffix in model.providers:
+                return JSONResponse({"error": f"The requested model is deprecated and no longer supported by provider '{suffix}'."}, status_code=410)
+            message = f"The requested model '{body['model']}' is not supported by any provider you have enabled."
+            return JSONResponse({"error": {"message": message, "type": "invalid_request_error", "param": "model", "code": "model_not_supported"}}, status_code=400)
+        headers = {"x-inference-provider": provider, "x-request-id": "Root=1-" + format(int(time.time()), "x") + "-fake"}
+        return self._openai_chat(body, hub_id, flavor="router", headers=headers)
+
+    async def _provider_route(self, provider: str, request: Request, body: Any) -> Response:
+        """A provider's own route under the router: ``model`` is the provider's id for it."""
+        refused = self._router_auth(request)
+        if refused is not None:
+            return refused
+        asked = body.get("model") if isinstance(body, dict) else None
+        served = next((m for m in MODELS.values() if m.providers.get(provider, {}).get("providerId") == asked), None)
+        if served is None or not isinstance(body.get("messages"), list):
+            return JSONResponse({"error": f"Model {asked} is not supported by provider {provider}"}, status_code=400)
+        return self._openai_chat(body, asked, flavor="router", headers={"x-inference-provider": provider})
+
+    def _router_auth(self, request: Request) -> Response | None:
+        token = _bearer(request)
+        if token is None or token not in self.valid_tokens:
+            headers = {"X-Error-Message": "Invalid username or password.", "WWW-Authenticate": 'Bearer realm="Authentication required", charset="UTF-8"'}
+            return JSONResponse(fakeoai.ROUTER_INVALID_TOKEN, status_code=401, headers=headers)
+        if token == NO_CREDITS_TOKEN:
+            return JSONResponse(fakeoai.ROUTER_NO_CREDITS, status_code=402)
+        if token == NO_PROVIDERS_TOKEN:
+            return JSONResponse({"error": "This authentication method does not have sufficient permissions to call Inference Providers on behalf of user fake-user"}, status_code=403)
+        return None
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -411,6 +591,11 @@ def _gated(model_id: str, token: str | None) -> Response | None:
     else:
         return None
     return JSONResponse({"error": text}, status_code=status, headers={"x-error-code": "GatedRepo"})
+
+
+def _usage(prompt: str, tokens: list[str]) -> dict[str, int]:
+    prompt_tokens = len(prompt.split())
+    return {"prompt_tokens": prompt_tokens, "completion_tokens": len(tokens), "total_tokens": prompt_tokens + len(tokens)}
 
 
 def _bearer(request: Request) -> str | None:
@@ -494,15 +679,21 @@ def _qa_answer(question: str, context: str) -> str:
     return capitalised[-1] if capitalised else (words[-1] if words else "")
 
 
-def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cut=None) -> StreamingResponse:
+def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cut=None, crlf=False, multiline=False,
+         headers=None) -> StreamingResponse:
     prefix = "data:" if dialect in ("tgi1", "tgi2") else "data: "
+    end = "\r\n" if crlf else "\n"
     parts = []
     for event in events:
-        parts.append(f"{prefix}{json.dumps(event, separators=(',', ':'))}\n\n".encode())
+        text = json.dumps(event, separators=(",", ":"))
+        if multiline and "," in text:  # the spec joins data: lines with a newline, which JSON reads as space
+            head, _, tail = text.partition(",")
+            text = f"{head},{end}{prefix}{tail}"
+        parts.append(f"{prefix}{text}{end}{end}".encode())
         if keepalive:
-            parts.append(b": keep-alive\n\n")
+            parts.append(f": keep-alive{end}{end}".encode())
     if done:
-        parts.append(f"{prefix}[DONE]\n\n".encode())
+        parts.append(f"{prefix}[DONE]{end}{end}".encode())
 
     async def body():
         finished = False
@@ -521,4 +712,4 @@ def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cu
             if not finished and on_cut is not None:
                 on_cut()  # the client went away: a real server would stop generating here
 
-    return StreamingResponse(body(), media_type="text/event-stream")
+    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)

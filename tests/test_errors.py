@@ -147,13 +147,14 @@ def test_async_twin_raises_the_same_errors(fake):
 
 
 def test_loading_wait_is_one_budget_for_the_whole_call(fake, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # chat first, then the fallback
+    # Pinned to the hf-inference API with the task unknown: chat first, then the fallback.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     loading = Reply(503, {"error": "Model google/gemma-2b is currently loading", "estimated_time": 0.2})
     template = Reply(422, {"error": "Template error: template not found", "error_type": "template_error"})
     fake.script("/hf-inference/models/google/gemma-2b/v1/chat/completions", loading, template)
     fake.script("/hf-inference/models/google/gemma-2b", loading, loading, loading)
     with pytest.raises(playground.ServiceUnavailableError) as caught:
-        completion(model="google/gemma-2b", messages=CHAT, wait_for_model=0.3)
+        completion(model="huggingface/hf-inference/google/gemma-2b", messages=CHAT, wait_for_model=0.3)
     # chat 503, wait 0.2, chat 422, text 503, wait 0.1 (the rest of the budget), text 503: no more waiting
     assert [e.status for e in caught.value.exchanges] == [503, 422, 503, 503]
     assert "still loading after 0.3 s of waiting" in str(caught.value)

@@ -97,9 +97,9 @@ def test_recorded_task_answers(fake, name, task, content, finish):
 
 
 def test_recorded_template_error_falls_back_to_text_generation(fake, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the task unknown: chat is tried first
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the task unknown: chat is tried first (on the hf-inference API, pinned)
     serve(fake, "chat_422_template_error", "google/gemma-2b", chat=True)
-    r = completion(model="google/gemma-2b", messages=[{"role": "user", "content": "Complete the equation 1+1= ,just the answer"}], max_tokens=3)
+    r = completion(model="huggingface/hf-inference/google/gemma-2b", messages=[{"role": "user", "content": "Complete the equation 1+1= ,just the answer"}], max_tokens=3)
     assert [e.status for e in r.exchanges] == [422, 200] and r.route == "text-generation"
 
 

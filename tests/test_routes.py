@@ -109,9 +109,11 @@ def test_hub_lookup_happens_once_per_model(fake):
 
 
 def test_hub_offline_means_no_hub_request(fake, monkeypatch):
+    # No Hub answer: a chat goes to the Inference Providers router (it needs no look-up).
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    r = completion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT)
+    r = completion(model="meta-llama/Llama-3.1-8B-Instruct", messages=CHAT, api_key="hf_fake_valid_user_token")
     assert fake.seen("/api/models/") == [] and r.route == "chat"
+    assert [e.url for e in r.exchanges] == [f"{fake.router_url}/v1/chat/completions"]
 
 
 def test_non_tgi_dedicated_endpoint_learns_its_task_from_the_hub(fake):
@@ -120,6 +122,7 @@ def test_non_tgi_dedicated_endpoint_learns_its_task_from_the_hub(fake):
     assert r.choices[0].message.content == "Paris"
     assert [(e.purpose, e.status) for e in r.exchanges] == [
         ("task look-up (GET /info)", 404),
+        ("engine look-up (GET /v1/models)", 404),  # not an OpenAI-compatible engine either: a task container
         ("task look-up (Hub model API)", 200),
         ("question-answering", 200),
     ]
@@ -186,5 +189,5 @@ def test_endpoint_without_info_is_sent_text_generation_even_for_a_chat_model(fak
     url = fake.endpoint_url("chat-container")  # the default container of Inference Endpoints: no /info, no chat route
     r = completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=url, max_tokens=3)
     assert r.route == "text-generation" and r.choices[0].message.content == " Paris is the"
-    assert [e.status for e in r.exchanges] == [404, 200, 200]  # /info, Hub, text generation: no chat attempt
+    assert [e.status for e in r.exchanges] == [404, 404, 200, 200]  # /info, /v1/models, Hub, text generation: no chat attempt
     assert fake.seen("/endpoints/chat-container")[-1].body["inputs"] == "[INST] Tell me about Paris. [/INST]"
