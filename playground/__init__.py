@@ -4,8 +4,10 @@
     r = completion(model="meta-llama/Llama-2-7b-chat-hf", messages=[{"role": "user", "content": "Hi"}])
     print(r.choices[0].message.content)   # r.exchanges: the raw HTTP exchanges
 
-Works on the serverless Inference API, a public dedicated endpoint (``api_base=``) or a
-private one (plus a token: ``api_key=``, ``playground.huggingface_key`` or ``HF_TOKEN``).
+Works on the serverless path (Inference Providers through the router for chat models, the
+hf-inference task API for task models), a public dedicated endpoint (``api_base=``) on any
+engine (TGI, vLLM, SGLang, llama.cpp) or a private one (plus a token: ``api_key=``,
+``playground.huggingface_key`` or ``HF_TOKEN``).
 Importing this package loads neither gradio nor httpx; httpx loads on the first call.
 """
 
@@ -17,11 +19,14 @@ from ._client import (
     RouteInfo,
     acheck_endpoint,
     acompletion,
+    alist_models,
     aresolve_route,
     check_endpoint,
     completion,
+    list_models,
     resolve_route,
 )
+from ._catalog import ProviderOffer, RouterModel
 from ._doctor import EndpointReport, Finding
 from ._errors import (
     APIConnectionError,
@@ -55,6 +60,10 @@ __all__ = [
     "huggingface_key",
     "resolve_route",
     "aresolve_route",
+    "list_models",
+    "alist_models",
+    "RouterModel",
+    "ProviderOffer",
     "RouteInfo",
     "check_endpoint",
     "acheck_endpoint",

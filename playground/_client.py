@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import _doctor, _transport
+from . import _catalog, _doctor, _transport
+from ._catalog import RouterModel
 from ._auth import resolve_token, scrub
 from ._errors import APIConnectionError, APIError, BadRequestError
 from ._doctor import EndpointReport
@@ -454,6 +455,23 @@ async def acheck_endpoint(
     steps, settings, report = _doctor_steps(model, api_base, api_key, task)
     await _arun(steps, settings, None, report.exchanges)
     return report
+
+
+def list_models(*, refresh: bool = False) -> list[RouterModel]:
+    """The chat models Inference Providers serve (``GET {HF_ROUTER_URL}/v1/models``, sent
+    without a token), each with its providers: status, context length, price per million
+    tokens, tool and structured-output support. Cached for ten minutes; ``refresh=True``
+    asks again. Raises the :class:`APIError` subclass of a refusal or an unreadable reply."""
+    settings = Settings.from_env()
+    exchanges: list[Exchange] = []
+    return _run(_catalog.catalogue(settings, exchanges, refresh=refresh), settings, None, exchanges)
+
+
+async def alist_models(*, refresh: bool = False) -> list[RouterModel]:
+    """The async twin of :func:`list_models`."""
+    settings = Settings.from_env()
+    exchanges: list[Exchange] = []
+    return await _arun(_catalog.catalogue(settings, exchanges, refresh=refresh), settings, None, exchanges)
 
 
 def completion(

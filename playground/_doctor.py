@@ -1,7 +1,9 @@
 """The endpoint doctor: what is wrong with an endpoint, found with the least traffic.
 
-A dedicated endpoint gets ``GET /health`` and ``GET /info``; the serverless API gets the
-Hub model API. Then one tiny authenticated request (one generated token at most, and a
+A dedicated endpoint gets ``GET /health`` and ``GET /info`` (TGI), or where /info does not
+exist ``GET /v1/models`` and the engine's version route (vLLM, SGLang, llama.cpp); the
+serverless API gets the Hub model API (task, chat template, gated, Inference Providers).
+Then one tiny authenticated request (one generated token at most, and a
 second only when the first was refused for want of a chat template) tells a missing or
 refused token from a wrong URL, a loading model or a route the model lacks.
 
@@ -19,8 +21,8 @@ from urllib.parse import urlsplit
 
 from ._errors import BadRequestError
 from ._exchange import Exchange
-from ._flow import Send, route_for_tag
-from ._mapping import is_template_error, read_hf_error
+from ._flow import Send, on_openai_engine, openai_engine, route_for_tag, served_models
+from ._mapping import error_from_response, is_template_error, read_hf_error
 from ._prepare import (
     CHAT,
     QA,
@@ -30,14 +32,17 @@ from ._prepare import (
     PreparedRequest,
     Target,
     prepare_chat,
+    prepare_completion,
     prepare_get,
     prepare_hub_model,
     prepare_info,
+    prepare_models,
     prepare_question_answering,
     prepare_task,
     prepare_text,
 )
 from ._settings import Settings
+from ._tasks import ENGINE_NAMES, LLAMACPP, VLLM, ModelTask, parse_provider_mapping
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 PROBE_MESSAGES = [{"role": "user", "content": "Hi"}]
@@ -89,30 +94,33 @@ def diagnose(target: Target, token: str | None, task: str | None, settings: Sett
             report.add(FAIL, f"task={task!r} is not one the playground speaks; leave it unset to learn it from the model.")
             return
     if target.dedicated:
-        route = yield from _dedicated(target, token, forced, settings, report)
+        route, target = yield from _dedicated(target, token, forced, settings, report)
     else:
-        route = yield from _serverless(target, token, forced, settings, report)
+        route, target = yield from _serverless(target, token, forced, settings, report)
     if route is None:
         return
     report.route = route
     yield from _probe(target, token, route, report)
 
 
-def _dedicated(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Generator[Send, Any, str | None]:
+Routed = Generator[Send, Any, tuple[str | None, Target]]
+
+
+def _dedicated(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Routed:
     host = urlsplit(target.root_url).netloc
     reply = yield Send(prepare_get("health check (GET /health)", target.root_url + "/health", token), optional=True, timeout=settings.connect_timeout)
     if reply is None:
         report.add(FAIL, _unreachable(host, report.exchanges[-1]))
-        return None
+        return None, target
     if reply.status in (401, 403):
         report.add(FAIL, _token_sentence(reply.status, token, host, gated_model=None))
-        return None
+        return None, target
     if reply.ok:
         report.add(OK, f"{host} is up: GET /health answered {reply.status}.")
     elif reply.status == 503:
         report.add(WARN, _starting_sentence(reply.body, host))
     elif reply.status in (404, 405):
-        report.add(WARN, f"{host} has no /health route (HTTP {reply.status}): it is not a TGI server, or the URL has a path too many.")
+        report.add(WARN, f"{host} has no /health route (HTTP {reply.status}): the URL may have a path too many.")
     else:
         report.add(WARN, f"GET /health answered HTTP {reply.status}: the endpoint may be unhealthy.")
 
@@ -122,14 +130,67 @@ def _dedicated(target: Target, token: str | None, forced: str | None, settings: 
     if info is not None:
         tag = _info_facts(info, target, report)
     elif reply is not None and reply.status in (404, 405):
-        report.add(WARN, "The endpoint has no /info route, so it is not a TGI server: the playground will send text generation (no chat route).")
+        engine = yield from _engine_facts(target, token, settings, report)
+        if engine is not None:
+            return _on_engine(target, engine, forced, report)
+        report.add(WARN, "The endpoint has neither /info nor /v1/models, so it is a task container, not a TGI, vLLM, SGLang or llama.cpp server: the playground will send text generation (no chat route).")
     else:
         report.add(WARN, "GET /info did not answer, so the model and its limits are unknown; the test request below still tells whether chat works.")
     if forced:
-        return forced
+        return forced, target
     if info is None:
-        return TEXT if reply is not None and reply.status in (404, 405) else CHAT
-    return _route_for(tag, None, target.model or "This endpoint", report)
+        return (TEXT if reply is not None and reply.status in (404, 405) else CHAT), target
+    return _route_for(tag, None, target.model or "This endpoint", report), target
+
+
+def _engine_facts(target: Target, token: str | None, settings: Settings, report: EndpointReport) -> Generator[Send, Any, ModelTask | None]:
+    """An OpenAI-compatible engine's name, version and served model, for the report."""
+    reply = yield Send(prepare_models(target, token, purpose="engine look-up (GET /v1/models)"), optional=True, timeout=settings.connect_timeout)
+    listed = served_models(reply.body) if reply is not None and reply.ok else None
+    if listed is None:
+        return None
+    engine = yield from openai_engine(target, token, reply)
+    if engine is None:
+        return None
+    version = engine.engine_version
+    if version is None and engine.engine == VLLM:  # vLLM names its version at /version; llama.cpp at /props
+        probe = yield Send(prepare_get("engine version (GET /version)", target.root_url + "/version", token), optional=True, timeout=settings.connect_timeout)
+        version = probe.body.get("version") if probe is not None and probe.ok and isinstance(probe.body, dict) else None
+    elif version is None and engine.engine == LLAMACPP:
+        probe = yield Send(prepare_get("engine version (GET /props)", target.root_url + "/props", token), optional=True, timeout=settings.connect_timeout)
+        version = probe.body.get("build_info") if probe is not None and probe.ok and isinstance(probe.body, dict) else None
+    engine = replace(engine, engine_version=str(version) if version else None)
+    name = ENGINE_NAMES.get(engine.engine or "", "An OpenAI-compatible server")
+    served = engine.served[0]
+    context = _context_length(reply.body)
+    report.facts.update({"engine": engine.engine, "version": engine.engine_version, "model_id": served, "served_models": list(engine.served)})
+    if context is not None:
+        report.facts["max_total_tokens"] = context
+    said = f"{name} {engine.engine_version}" if engine.engine_version else name
+    report.add(OK, f"{said} serves {served}" + (f": at most {_count(context)} tokens in all." if context is not None else "."))
+    named = target.model.strip()
+    if named and named not in ("tgi", *engine.served):
+        report.add(WARN, f"The endpoint serves {served}, not {named}: the playground sends {served} as the model name, and the replies come from it.")
+    return engine
+
+
+def _context_length(body: Any) -> int | None:
+    for entry in body.get("data", []) if isinstance(body, dict) else []:
+        if isinstance(entry, dict):
+            meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
+            for value in (entry.get("max_model_len"), entry.get("context_length"), meta.get("n_ctx")):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return value
+    return None
+
+
+def _on_engine(target: Target, engine: ModelTask, forced: str | None, report: EndpointReport) -> tuple[str | None, Target]:
+    try:
+        routing = on_openai_engine(target, engine, forced)
+    except BadRequestError as refused:
+        report.add(FAIL, str(refused))
+        return None, target
+    return routing.route, routing.target
 
 
 def _info_facts(info: dict[str, Any], target: Target, report: EndpointReport) -> str | None:
@@ -159,12 +220,23 @@ def _info_facts(info: dict[str, Any], target: Target, report: EndpointReport) ->
     return tag
 
 
-def _serverless(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Generator[Send, Any, str | None]:
+def _serverless(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Routed:
+    if target.suffix:
+        report.add(OK, f"{target.model} names an Inference Provider or a policy ({target.suffix}): the test request goes to the router.")
+        return CHAT, target.on_router(settings)
+    route = yield from _serverless_route(target, token, forced, settings, report)
+    providers = report.facts.get("providers")
+    if route == CHAT and not forced and (providers is None or any(p["task"] == "conversational" for p in providers)):
+        return CHAT, target.on_router(settings)
+    return route, target
+
+
+def _serverless_route(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Generator[Send, Any, str | None]:
     model = target.model
     if settings.hub_offline:
         report.add(WARN, "HF_HUB_OFFLINE is set, so the Hub was not asked about the model; the test request below still tells whether it answers.")
         return forced or CHAT
-    request = prepare_hub_model(settings, model, token, expand=("pipeline_tag", "tags", "gated"), purpose="model look-up (Hub model API)")
+    request = prepare_hub_model(settings, model, token, expand=("pipeline_tag", "tags", "gated", "inferenceProviderMapping"), purpose="model look-up (Hub model API)")
     reply = yield Send(request, optional=True, timeout=settings.connect_timeout)
     body = reply.body if reply is not None and reply.ok and isinstance(reply.body, dict) else None
     if reply is None:
@@ -187,6 +259,14 @@ def _serverless(target: Target, token: str | None, forced: str | None, settings:
     report.facts.update({"model_id": model, "task": tag, "gated": gated or False, "chat_template": chat_template})
     described = f"{model} is on the Hub: task {tag or 'not set'}" + (", with a chat template." if chat_template else ".")
     report.add(OK, described)
+    mapping = parse_provider_mapping(body.get("inferenceProviderMapping"))
+    if mapping is not None:
+        report.facts["providers"] = [{"provider": p.provider, "status": p.status, "task": p.task} for p in mapping]
+        chat = [p for p in mapping if p.task == "conversational"]
+        if chat:
+            listed = ", ".join(f"{p.provider} ({p.status or 'status unknown'})" for p in chat)
+            live = [p for p in chat if p.status == "live"]
+            report.add(OK if live else WARN, f"Inference Providers serve it for chat: {listed}." + ("" if live else " None is live now."))
     if gated:
         how = "approved by its authors" if gated == "manual" else "granted when you accept its terms"
         report.add(
@@ -209,7 +289,7 @@ def _route_for(tag: str | None, chat_template: bool | None, model: str, report: 
 def _probe(target: Target, token: str | None, route: str, report: EndpointReport) -> Steps:
     request = _probe_request(target, token, route)
     reply = yield Send(request, optional=True)
-    if reply is not None and route == CHAT and is_template_error(reply.status, reply.body):
+    if reply is not None and route == CHAT and not target.router and is_template_error(reply.status, reply.body):
         report.add(WARN, "This model has no chat template; the playground will use text generation.")
         report.route = TEXT
         request = _probe_request(target, token, TEXT)
@@ -221,7 +301,18 @@ def _probe(target: Target, token: str | None, route: str, report: EndpointReport
     exchange = report.exchanges[-1]
     if reply.ok:
         took = f" in {exchange.total_time * 1000:.0f} ms" if exchange.total_time is not None else ""
-        report.add(OK, f"A one-token test request on the {report.route} route answered{took}: the playground can chat with this endpoint.")
+        served = next((v for k, v in reply.headers.items() if k.lower() == "x-inference-provider"), None)
+        by = f", served by {served}" if served else ""
+        report.add(OK, f"A one-token test request on the {report.route} route answered{took}{by}: the playground can chat with this endpoint.")
+        if served:
+            report.facts["provider"] = served
+        return
+    if target.router:  # the router's refusals have sentences of their own (credits, permission, no provider)
+        failure = error_from_response(
+            reply.status, reply.headers, reply.body, exchanges=report.exchanges, model=target.model, url=exchange.url,
+            dedicated=False, sent_token=token is not None, router=True,
+        )
+        report.add(WARN if reply.status in (429, 503) else FAIL, failure.message)
         return
     error = read_hf_error(reply.body)
     detail = f" ({error.text})" if error.text else ""
@@ -244,6 +335,8 @@ def _probe(target: Target, token: str | None, route: str, report: EndpointReport
 def _probe_request(target: Target, token: str | None, route: str) -> PreparedRequest:
     if route == CHAT:
         request = prepare_chat(target, PROBE_MESSAGES, ONE_TOKEN, token, stream=False)
+    elif route == TEXT and target.openai:
+        request, _ = prepare_completion(target, PROBE_MESSAGES, ONE_TOKEN, token, stream=False)
     elif route == TEXT:
         request, _ = prepare_text(target, PROBE_MESSAGES, ONE_TOKEN, token, stream=False)
     elif route == QA:

@@ -37,6 +37,10 @@ class Exchange:
     total_time: float | None = None
     clock_start: float = field(default=0.0, repr=False)
     """time.perf_counter() when sent: the origin of the durations above."""
+    note: str | None = None
+    """What the library changed on the way and why (e.g. the model name an engine serves)."""
+    provider: str | None = None
+    """The Inference Provider that answered (the router's ``x-inference-provider``)."""
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.clock_start
@@ -59,6 +63,8 @@ class Exchange:
         """Plain data, JSON-serialisable, for the UI and for logs."""
         return {
             "purpose": self.purpose,
+            **({"note": self.note} if self.note else {}),
+            **({"provider": self.provider} if self.provider else {}),
             "request": {
                 "method": self.method,
                 "url": self.url,

@@ -22,6 +22,7 @@ from ._mapping import (
     error_from_response,
     is_template_error,
     read_hf_error,
+    retry_after_seconds,
     task_response,
     text_response,
     unused_model_kwargs,
@@ -241,25 +242,23 @@ def choose_route(
         if target.dedicated:
             info = yield from _endpoint_engine(target, token)
             if info is not None and info.openai_engine:
-                return _on_openai_engine(target, info, forced)
+                return on_openai_engine(target, info, forced)
         return Routing(forced, target, found)
 
     info: ModelTask | None = None
     if target.dedicated:
         info = yield from _endpoint_engine(target, token)
         if info is not None and info.openai_engine:
-            return _on_openai_engine(target, info, None)
+            return on_openai_engine(target, info, None)
     found = info if info is not None and info.pipeline_tag else None
     hub_answered = False
     if found is None and target.hub_id and target.hub_id != "tgi" and not settings.hub_offline:
         found, hub_answered = yield from _hub_task(target.hub_id, token, settings)
 
-    if not target.dedicated and not hf_inference:
-        if (found is not None and found.chat_providers) or (found is None and not hub_answered):
-            return Routing(CHAT, target.on_router(settings), found)
-
     tag = found.pipeline_tag if found else None
     route = route_for_tag(tag, found.has_chat_template if found else None)
+    if not target.dedicated and not hf_inference and _to_router(route, found, hub_answered):
+        return Routing(CHAT, target.on_router(settings), found)
     if route is None:
         raise BadRequestError(
             f"{target.model or 'This endpoint'} does {tag}, which the playground cannot chat with: it speaks "
@@ -272,7 +271,22 @@ def choose_route(
     return Routing(route, target, found)
 
 
-def _on_openai_engine(target: Target, info: ModelTask, forced: str | None) -> Routing:
+def _to_router(route: str | None, found: ModelTask | None, hub_answered: bool) -> bool:
+    """Whether a default-endpoint call goes to the Inference Providers router: a model some
+    provider serves for chat; a chat with no Hub answer; a chat model no provider serves
+    (the router's refusal names what to do). A model hf-inference serves, and every task
+    model, keeps the hf-inference API."""
+    if found is not None and found.chat_providers:
+        return True
+    if route != CHAT:
+        return False
+    if found is None:
+        return not hub_answered
+    providers = found.providers
+    return providers is not None and not any(p.provider == "hf-inference" for p in providers)
+
+
+def on_openai_engine(target: Target, info: ModelTask, forced: str | None) -> Routing:
     """Chat or text completions on vLLM / SGLang / llama.cpp, with the model name the server serves."""
     served = info.served
     wire = None if not served or target.model in served else served[0]
@@ -309,7 +323,7 @@ def _endpoint_engine(target: Target, token: str | None) -> Generator[Send, Any, 
     final = info is not None  # answered, or not a TGI server: both final
     if info is not None and info.source == NOT_TGI:
         models = yield Send(prepare_models(target, token), optional=True)
-        engine = (yield from _openai_engine(target, token, models)) if models is not None else None
+        engine = (yield from openai_engine(target, token, models)) if models is not None else None
         if engine is not None:
             info = engine
         else:  # no model list: a task container if the route does not exist; ask again next time otherwise
@@ -320,7 +334,7 @@ def _endpoint_engine(target: Target, token: str | None) -> Generator[Send, Any, 
     return info
 
 
-def _openai_engine(target: Target, token: str | None, reply: Reply) -> Generator[Send, Any, ModelTask | None]:
+def openai_engine(target: Target, token: str | None, reply: Reply) -> Generator[Send, Any, ModelTask | None]:
     served = served_models(reply.body) if reply.ok else None
     if served is None:
         return None
@@ -403,6 +417,7 @@ def _send_waiting(call: Call, request: PreparedRequest, exchanges: list[Exchange
     """Send; while the model is loading (503 with estimated_time), wait and resend,
     following the estimate, within ``wait_for_model`` seconds for the whole call."""
     attempt = request
+    starts = 0
     while True:
         reply: Reply = yield Send(attempt)
         if reply.status != 503:
@@ -414,8 +429,10 @@ def _send_waiting(call: Call, request: PreparedRequest, exchanges: list[Exchange
         scaling_up = estimated is None and call.target.dedicated
         if (estimated is None and not scaling_up) or remaining <= 0:
             return reply, call.waited
-        if scaling_up:
-            estimated = SCALE_UP_PAUSE
+        if scaling_up:  # the server's Retry-After, else 1, 2, 4, 5, 5... seconds
+            hinted = retry_after_seconds(reply.headers)
+            estimated = hinted if hinted is not None else min(SCALE_UP_PAUSE, 2.0**starts)
+            starts += 1
         pause = min(max(estimated, 0.05), remaining, MAX_PAUSE)
         left = pause
         while left > 0:
@@ -443,6 +460,8 @@ def _answer(call: Call, routing: Routing, route: str, reply: Reply, prompt: str,
     target = routing.target
     model = target.model
     provider = _provider(routing, reply)
+    if target.router and provider:
+        reply.exchange.provider = provider  # the pinned provider, when the router did not name one
     dialect = "openai" if route == CHAT or target.openai else "tgi"
     if reply.stream is not None:
         include_usage = bool((call.params.chat_params.get("stream_options") or {}).get("include_usage"))

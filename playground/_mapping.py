@@ -252,6 +252,12 @@ def _router_message(
     hub_id = model.partition(":")[0]
     text = (hf.text or "").lower()
     if status == 400 and (hf.code == "model_not_supported" or "not supported by any provider" in text):
+        pinned = model.partition(":")[2]
+        if pinned and pinned not in ("fastest", "cheapest", "preferred", "auto"):
+            return (
+                f"{pinned} does not serve {hub_id} for you ({said}): drop the :{pinned} suffix to let the router choose, "
+                f"pin a provider that serves it (playground.list_models() lists them), or enable {pinned} at {PROVIDERS_SETTINGS}."
+            )
         if alternatives:
             choice = f"pick one of {', '.join(alternatives)} (as {hub_id}:<provider>)"
         else:

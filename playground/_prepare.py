@@ -69,6 +69,8 @@ class PreparedRequest:
     headers: dict[str, str]
     json: Any = None
     stream: bool = False
+    note: str | None = None
+    """Shown with the exchange: what the library changed and why."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ def prepare_models(target: Target, token: str | None, purpose: str = "engine loo
 
 
 def prepare_hub_model(
-    settings: Settings, model: str, token: str | None, *, expand: tuple[str, ...] = ("pipeline_tag", "tags"),
+    settings: Settings, model: str, token: str | None, *, expand: tuple[str, ...] = ("pipeline_tag", "tags", "inferenceProviderMapping"),
     purpose: str = "task look-up (Hub model API)",
 ) -> PreparedRequest:
     """``GET {hub}/api/models/{id}``, asking only for the ``expand`` fields. The token goes only
@@ -291,8 +293,16 @@ def prepare_chat(
     )
     body["stream"] = stream
     return PreparedRequest(
-        purpose=CHAT, method="POST", url=target.chat_url, headers=base_headers(token, stream=stream, extra=target.headers), json=body, stream=stream
+        purpose=CHAT, method="POST", url=target.chat_url, headers=base_headers(token, stream=stream, extra=target.headers), json=body,
+        stream=stream, note=_served_note(target),
     )
+
+
+def _served_note(target: Target) -> str | None:
+    if not target.wire_model:
+        return None
+    asked = f"the model {target.model!r}" if target.model else "no model name"
+    return f"The endpoint does not serve {asked}; the request names {target.wire_model!r}, the model it serves."
 
 
 def prepare_completion(
@@ -327,7 +337,7 @@ def prepare_completion(
     body["stream"] = stream
     request = PreparedRequest(
         purpose=purpose, method="POST", url=target.completions_url, headers=base_headers(token, stream=stream, extra=target.headers),
-        json=body, stream=stream,
+        json=body, stream=stream, note=_served_note(target),
     )
     return request, prompt
 

@@ -100,6 +100,7 @@ def _start(client: httpx.Client | httpx.AsyncClient, prepared: PreparedRequest, 
     )
     exchange = Exchange(
         purpose=prepared.purpose,
+        note=prepared.note,
         method=prepared.method,
         url=str(request.url),
         request_headers=redact_headers(request.headers.items()),
@@ -160,6 +161,7 @@ def _too_large(exchange: Exchange, exchanges: list[Exchange], limit: int) -> API
 def _opened(response: httpx.Response, exchange: Exchange) -> None:
     exchange.status = response.status_code
     exchange.response_headers = dict(response.headers.items())
+    exchange.provider = response.headers.get("x-inference-provider") or None
     exchange.time_to_first_byte = exchange.elapsed()
 
 

@@ -34,7 +34,10 @@ def request_text(exchanges: list[Exchange]) -> str:
         return NOTHING_SENT
     parts = []
     for index, exchange in enumerate(exchanges, 1):
-        lines = [_title(index, exchange, len(exchanges)), f"{exchange.method} {exchange.url}"]
+        lines = [_title(index, exchange, len(exchanges))]
+        if exchange.note:
+            lines.append(f"Note: {exchange.note}")
+        lines.append(f"{exchange.method} {exchange.url}")
         lines += [f"{name}: {value}" for name, value in exchange.request_headers.items()]
         if exchange.request_body is not None:
             lines += ["", _pretty(exchange.request_body)]

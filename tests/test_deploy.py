@@ -64,7 +64,7 @@ def test_app_listens_where_the_deployments_expect():
 def test_first_run_starts_offline_without_a_token_and_the_local_demo_answers():
     """app.py as the run command starts it: no token, no network (the serverless URL is dead)."""
     dead = free_port()
-    env = {"HF_INFERENCE_ENDPOINT": f"http://127.0.0.1:{dead}/hf-inference", "HF_ENDPOINT": f"http://127.0.0.1:{dead}"}
+    env = {"HF_INFERENCE_ENDPOINT": f"http://127.0.0.1:{dead}/hf-inference", "HF_ENDPOINT": f"http://127.0.0.1:{dead}", "HF_ROUTER_URL": f"http://127.0.0.1:{dead}"}
     with AppProcess(env) as app:
         assert f"http://127.0.0.1:{app.port}" in app.first_line()  # the first thing it prints is where to open it
         html = app.html

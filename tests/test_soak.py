@@ -36,7 +36,7 @@ def test_soak_every_chat_ends_and_failing_endpoints_do_not_hold_up_the_rest():
         for path in ("/endpoints/slow/info", "/endpoints/slow/v1/chat/completions", "/endpoints/slow/"):
             fake.script(path, *[Reply(200, INFO, delay=READ_TIMEOUT * 3)] * CHATS)
         urls = {"healthy": fake.endpoint_url("zephyr-tgi1"), "refused": f"http://127.0.0.1:{dead}", "slow": slow}
-        env = {"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "PLAYGROUND_READ_TIMEOUT": str(READ_TIMEOUT),
+        env = {"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url, "PLAYGROUND_READ_TIMEOUT": str(READ_TIMEOUT),
                "PLAYGROUND_CONNECT_TIMEOUT": "2"}
         with AppProcess(env) as app:
             results: list[tuple[str, str, float, str, str]] = []

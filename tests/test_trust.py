@@ -25,7 +25,7 @@ def test_canary_tokens_never_appear_in_any_output(fake):
     tgi = fake.endpoint_url("zephyr-tgi1")
     # A server that echoes the token it was sent back in its error body.
     fake.script("/endpoints/zephyr-tgi1/v1/chat/completions", Reply(400, {"error": f"Authorization Bearer {TYPED_CANARY} is not allowed"}))
-    env = {"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url}
+    env = {"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url}
     with AppProcess(env, dotenv=f"HF_TOKEN={DOTENV_CANARY}\n") as app, httpx.Client() as client:
         outputs = {"page HTML": app.html}
         for path in ("config", "gradio_api/info", "gradio_api/openapi.json"):

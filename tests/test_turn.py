@@ -15,7 +15,7 @@ HF_ROUTER = AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN})
 
 
 def settings_for(fake, **env):
-    return AppSettings.from_env({"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, **env})
+    return AppSettings.from_env({"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url, **env})
 
 
 def run(turn_inputs, settings, message="Tell me about Paris.", conversation=()):

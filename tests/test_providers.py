@@ -1,0 +1,244 @@
+"""The default endpoint today: Inference Providers through the router, hf-inference for task models."""
+
+import asyncio
+import json
+import socket
+
+import pytest
+
+import playground
+from fakehf import NO_CREDITS_TOKEN, NO_PROVIDERS_TOKEN, PROVIDER_RECORDED, Reply
+from playground import completion
+
+TOKEN = "hf_fake_valid_user_token"
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+CHAT = [{"role": "user", "content": "Tell me about Paris."}]
+ROUTER_CHAT = "/v1/chat/completions"
+
+
+def router_calls(fake):
+    return [seen for seen in fake.requests if seen.path == ROUTER_CHAT]
+
+
+def test_a_chat_model_some_provider_serves_goes_to_the_router_with_its_id(fake):
+    r = completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert r.choices[0].message.content.startswith(" Paris is the capital")
+    [sent] = router_calls(fake)
+    assert sent.body["model"] == LLAMA and list(sent.body)[0] == "model"  # first: the router routes on a prefix of the body
+    assert sent.headers["authorization"] == f"Bearer {TOKEN}"
+    assert fake.seen("/hf-inference/") == []
+    assert r.provider == "cerebras" == r.exchanges[-1].provider  # the fake's fastest, from x-inference-provider
+    assert r.route == "chat"
+    completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert len(fake.seen("/api/models/")) == 1  # the provider mapping is learnt once per model
+
+
+@pytest.mark.parametrize(
+    "model, sent, provider",
+    [
+        (f"{LLAMA}:together", f"{LLAMA}:together", "together"),
+        (f"{LLAMA}:cheapest", f"{LLAMA}:cheapest", "novita"),
+        (f"{LLAMA}:fastest", f"{LLAMA}:fastest", "cerebras"),
+        (f"{LLAMA}:preferred", f"{LLAMA}:preferred", "together"),
+        (f"huggingface/novita/{LLAMA}", f"{LLAMA}:novita", "novita"),  # LiteLLM's spelling
+        (f"huggingface/{LLAMA}:together", f"{LLAMA}:together", "together"),
+    ],
+)
+def test_suffixes_and_policies_pass_through_without_a_hub_look_up(fake, model, sent, provider):
+    r = completion(model=model, messages=CHAT, api_key=TOKEN)
+    assert [s.body["model"] for s in router_calls(fake)] == [sent]
+    assert fake.seen("/api/models/") == []
+    assert r.provider == provider
+
+
+def test_pinned_provider_is_the_answers_provider_when_the_router_does_not_name_one(fake):
+    answer = json.loads(json.dumps(PROVIDER_RECORDED["router-provider-route-together-chat-nonstream"]["response"]["body"]))
+    fake.script(ROUTER_CHAT, Reply(200, answer))
+    r = completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN)
+    assert r.provider == "together" and r.exchanges[-1].provider == "together"
+    assert r.exchanges[-1].to_dict()["provider"] == "together"
+
+
+def test_hf_inference_keeps_task_models_and_the_litellm_hf_inference_spelling(fake):
+    question = [{"role": "system", "content": "The capital of France is Paris."}, {"role": "user", "content": "What is the capital of France?"}]
+    r = completion(model="deepset/roberta-base-squad2", messages=question)
+    assert r.choices[0].message.content == "Paris" and r.provider == "hf-inference"
+    r = completion(model="huggingface/hf-inference/deepset/roberta-base-squad2", messages=question)
+    assert r.choices[0].message.content == "Paris"
+    assert router_calls(fake) == []
+    assert {s.path for s in fake.seen("/hf-inference/")} == {"/hf-inference/models/deepset/roberta-base-squad2"}
+
+
+def test_without_a_hub_answer_a_chat_goes_to_the_router(fake, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{dead}")
+    r = completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert [e.purpose for e in r.exchanges] == ["task look-up (Hub model API)", "chat"]
+    assert r.exchanges[0].status is None and r.exchanges[1].url.endswith("/v1/chat/completions")
+
+
+def test_a_chat_model_no_provider_serves_gets_the_routers_sentence(fake):
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model="Qwen/Qwen2.5-VL-7B-Instruct", messages=CHAT, api_key=TOKEN)
+    error = caught.value
+    assert error.code == "model_not_supported" and error.status_code == 400
+    assert "No provider you have enabled serves Qwen/Qwen2.5-VL-7B-Instruct" in str(error)
+    assert "hf.co/settings/inference-providers" in str(error)
+
+
+def test_model_not_supported_names_the_providers_that_serve_the_model(fake):
+    body = {"error": {"message": f"The requested model '{LLAMA}' is not supported by any provider you have enabled.",
+                      "type": "invalid_request_error", "param": "model", "code": "model_not_supported"}}
+    fake.script(ROUTER_CHAT, Reply(400, body))
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert "pick one of together, novita, cerebras" in str(caught.value)  # live ones from the Hub's mapping; fireworks-ai is in error
+    assert "fireworks-ai" not in str(caught.value).split("(HTTP")[0]
+
+
+def test_a_pinned_provider_that_does_not_serve_the_model_says_to_drop_the_suffix(fake):
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model=f"{LLAMA}:groq", messages=CHAT, api_key=TOKEN)
+    assert str(caught.value).startswith(f"groq does not serve {LLAMA} for you") and "drop the :groq suffix" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "api_key, kind, words",
+    [
+        (False, playground.AuthenticationError, "Inference Providers need a Hugging Face token"),
+        ("hf_fake_not_a_real_token", playground.AuthenticationError, "refused the token"),
+        (NO_CREDITS_TOKEN, playground.PaymentRequiredError, "credits for Inference Providers are used up"),
+        (NO_PROVIDERS_TOKEN, playground.PermissionDeniedError, '"Make calls to Inference Providers" permission'),
+    ],
+)
+def test_router_refusals_are_typed_errors_with_what_to_do(fake, api_key, kind, words):
+    with pytest.raises(kind) as caught:
+        completion(model=LLAMA, messages=CHAT, api_key=api_key)
+    assert words in str(caught.value)
+    assert type(caught.value) is kind  # not a more general class
+    assert caught.value.exchanges[-1].url.endswith("/v1/chat/completions")
+
+
+def test_credits_error_says_where_to_buy_or_subscribe(fake):
+    with pytest.raises(playground.PaymentRequiredError) as caught:
+        completion(model=LLAMA, messages=CHAT, api_key=NO_CREDITS_TOKEN)
+    assert "https://huggingface.co/settings/billing" in str(caught.value) and "PRO" in str(caught.value)
+    assert caught.value.status_code == 402
+
+
+def test_rate_limit_and_relayed_provider_failures(fake):
+    fake.script(ROUTER_CHAT, Reply(429, {"error": "Too many requests"}, headers={"retry-after": "7"}))
+    with pytest.raises(playground.RateLimitError) as caught:
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert caught.value.retry_after == 7 and "wait 7 s" in str(caught.value)
+
+    relayed = PROVIDER_RECORDED["router-provider-route-together-500-relayed-error"]["response"]
+    fake.script(ROUTER_CHAT, Reply(500, relayed["body"], headers={"x-inference-provider": "together", "retry-after": "1"}))
+    with pytest.raises(playground.InternalServerError) as caught:
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert str(caught.value).startswith("The provider together failed while answering")
+    assert caught.value.hf_error == "Internal server error" and caught.value.error_type == "server_error"
+
+
+@pytest.mark.parametrize("body", [{"error": "Model is overloaded"}, {"error": {"message": "Model is overloaded", "type": "server_error", "code": None}}])
+def test_both_router_error_shapes_read_the_same(fake, body):
+    fake.script(ROUTER_CHAT, Reply(502, body))
+    with pytest.raises(playground.InternalServerError) as caught:
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert caught.value.hf_error == "Model is overloaded" and "(HTTP 502: Model is overloaded)" in str(caught.value)
+
+
+def test_bill_to_goes_to_the_router_only(fake):
+    completion(model=LLAMA, messages=CHAT, api_key=TOKEN, bill_to="my-org")
+    assert router_calls(fake)[-1].headers["x-hf-bill-to"] == "my-org"
+    assert "x-hf-bill-to" not in fake.seen("/api/models/")[-1].headers
+    completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=fake.endpoint_url("private-chat"),
+               api_key="hf_fake_private_endpoint_token", bill_to="my-org")
+    assert all("x-hf-bill-to" not in s.headers for s in fake.seen("/endpoints/"))
+    with pytest.raises(playground.BadRequestError, match="bill_to must be"):
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN, bill_to="  ")
+
+
+def test_router_stream_with_usage_and_provider(fake):
+    stream = completion(model=LLAMA, messages=CHAT, api_key=TOKEN, stream=True, stream_options={"include_usage": True})
+    chunks = list(stream)
+    assert stream.provider == "cerebras"
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == 14 and not chunks[-1].usage.estimated
+    assert chunks[-2].choices[0].finish_reason == "stop"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == " Paris is the capital of France. It has museums, cafes and parks"
+    assert router_calls(fake)[-1].body["stream_options"] == {"include_usage": True}
+
+
+def test_resolve_route_says_the_router(fake):
+    info = playground.resolve_route(LLAMA, api_key=TOKEN)
+    assert info.router and info.route == "chat" and info.url == f"{fake.router_url}/v1/chat/completions"
+    assert not playground.resolve_route("deepset/roberta-base-squad2").router
+
+
+def test_list_models_reads_the_routers_catalogue_without_a_token_and_caches_it(fake, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    models = {m.id: m for m in playground.list_models()}
+    llama = models[LLAMA]
+    assert [p.provider for p in llama.providers] == ["together", "novita", "cerebras", "fireworks-ai"]
+    novita = llama.provider("novita")
+    assert (novita.status, novita.input_price, novita.output_price, novita.context_length) == ("live", 0.02, 0.05, 16384)
+    assert llama.provider("fireworks-ai").status == "error" and not llama.provider("fireworks-ai").live
+    assert llama.context_length == 8192 and llama.supports_tools  # the smallest context: the router may pick any
+    assert "Qwen/Qwen2.5-VL-7B-Instruct" not in models
+    playground.list_models()
+    [seen] = fake.seen("/v1/models")
+    assert "authorization" not in seen.headers  # the catalogue is public: the token stays home
+    asyncio.run(playground.alist_models(refresh=True))
+    assert len(fake.seen("/v1/models")) == 2
+
+
+def test_list_models_refused_or_unreadable_is_a_typed_error(fake):
+    fake.script("/v1/models", Reply(503, {"error": "unavailable"}), Reply(200, "<html>hi</html>", "text/html"))
+    with pytest.raises(playground.ServiceUnavailableError):
+        playground.list_models()
+    with pytest.raises(playground.APIError, match="not a model list"):
+        playground.list_models()
+
+
+@pytest.mark.parametrize(
+    "name, provider",
+    [
+        ("router-provider-route-together-chat-nonstream", "together"),
+        ("router-provider-route-cerebras-chat-nonstream", "cerebras"),
+        ("router-provider-route-together-tool-call-200", "together"),
+    ],
+)
+def test_recorded_provider_answers_read_through_the_router(fake, name, provider):
+    response = PROVIDER_RECORDED[name]["response"]
+    body = response["body"] if isinstance(response["body"], str) else json.dumps(response["body"])
+    fake.script(ROUTER_CHAT, Reply(200, body.encode(), response["headers"].get("Content-Type") or response["headers"].get("content-type")))
+    r = completion(model=f"{LLAMA}:{provider}", messages=CHAT, api_key=TOKEN)
+    recorded = json.loads(body)
+    message = recorded["choices"][0]["message"]
+    assert r.choices[0].message.content == message.get("content")
+    assert r.choices[0].message.tool_calls == (message.get("tool_calls") or None)  # an empty list reads as none
+    assert r.usage.prompt_tokens == recorded["usage"]["prompt_tokens"] and not r.usage.estimated
+    assert r.id == recorded["id"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["router-provider-route-together-chat-stream-sse", "router-provider-route-novita-chat-stream-sse",
+     "router-provider-route-together-stream-deepseek-r1-think-tags", "router-hf-inference-chat-stream-sse-tgi"],
+)
+def test_recorded_provider_streams_read_through_the_router(fake, name):
+    response = PROVIDER_RECORDED[name]["response"]
+    lines = response.get("sse_lines") or response["body"].splitlines()
+    raw = "".join(line + "\n" for line in lines if line.strip()).replace("\n", "\n\n")
+    fake.script(ROUTER_CHAT, Reply(200, raw.encode(), "text/event-stream"))
+    chunks = list(completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True))
+    expected = ""
+    for line in lines:
+        if line.startswith("data:") and "[DONE]" not in line:
+            event = json.loads(line[5:])
+            if event.get("choices"):
+                expected += event["choices"][0].get("delta", {}).get("content") or ""
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == expected != ""
+    assert chunks[-1].choices[0].finish_reason in ("stop", "length")
