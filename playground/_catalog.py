@@ -96,7 +96,8 @@ def catalogue(settings: Settings, exchanges: list[Exchange], *, refresh: bool = 
 def _model(entry: Any) -> RouterModel | None:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         return None
-    offers = tuple(offer for offer in (_offer(p) for p in entry.get("providers") or [] if isinstance(entry.get("providers"), list)) if offer)
+    listed = entry.get("providers") if isinstance(entry.get("providers"), list) else []
+    offers = tuple(offer for offer in (_offer(p) for p in listed) if offer)
     architecture = entry.get("architecture") if isinstance(entry.get("architecture"), dict) else {}
     modalities = architecture.get("input_modalities")
     return RouterModel(

@@ -58,7 +58,6 @@ def _make_call(
         )
     if not isinstance(model, str):
         raise BadRequestError(f"model must be a model id such as 'meta-llama/Llama-2-7b-chat-hf', not {model!r}.")
-    model, hf_inference = _parse_model(model)
     for alias, name in (("base_url", "api_base"), ("request_timeout", "timeout")):
         if alias in extra:
             value = extra.pop(alias)
@@ -66,6 +65,7 @@ def _make_call(
                 api_base = api_base or value
             else:
                 timeout = timeout if timeout is not None else value
+    model, hf_inference = _parse_model(model, dedicated=bool(api_base))
     if "max_completion_tokens" in extra:
         params["max_tokens"] = params.get("max_tokens") or extra.pop("max_completion_tokens")
     unknown = set(extra) - HF_TEXT_PARAMS - CHAT_PASSTHROUGH - IGNORED_KWARGS
@@ -85,8 +85,14 @@ def _make_call(
         raise BadRequestError(f"wait_for_model must be a number of seconds (or True/False), not {wait_for_model!r}.")
     if context is not None and not isinstance(context, str):
         raise BadRequestError("context must be the text passage the question is about.")
-    if bill_to is not None and (not isinstance(bill_to, str) or not bill_to.strip() or not bill_to.strip().isprintable()):
+    if bill_to is not None and (not isinstance(bill_to, str) or not bill_to.strip() or not bill_to.strip().isprintable() or not bill_to.isascii()):
         raise BadRequestError(f"bill_to must be the name of an organisation you belong to, not {bill_to!r}.")
+    stream_options = extra.get("stream_options")
+    if stream_options is not None and not isinstance(stream_options, dict):
+        raise BadRequestError(f'stream_options must be a dict such as {{"include_usage": True}}, not {stream_options!r}.')
+    n = extra.get("n")
+    if n is not None and n != 1:
+        raise BadRequestError(f"n={n!r}: the playground reads one choice per call; make {n!r} calls instead (with a seed each for different answers).")
 
     headers: tuple[tuple[str, str], ...] = ()
     if api_base:
@@ -113,22 +119,20 @@ def _make_call(
     )
 
 
-def _strip_provider(model: str) -> str:
-    """LiteLLM's "huggingface/<model id>" spelling, as the model id."""
-    return _parse_model(model)[0]
-
-
-def _parse_model(model: str) -> tuple[str, bool]:
+def _parse_model(model: str, *, dedicated: bool = False) -> tuple[str, bool]:
     """The model id to use, and whether it is pinned to the hf-inference API.
 
     LiteLLM's spellings: ``huggingface/<org>/<model>`` is ``<org>/<model>``;
     ``huggingface/<provider>/<org>/<model>`` is ``<org>/<model>:<provider>`` on the router,
     except for ``hf-inference``, which keeps the hf-inference API (it serves task models
     too: question answering, summarization...). A Hub id has at most one slash, so three
-    parts always start with a provider."""
+    parts always start with a provider. With a dedicated endpoint (``dedicated``) the name
+    is the endpoint's business, taken as given."""
     model = model.strip()
     if model.startswith(PROVIDER + "/"):
         model = model[len(PROVIDER) + 1 :]
+    if dedicated:
+        return model, False
     parts = model.split("/")
     if len(parts) == 3 and all(parts):
         provider, rest = parts[0], "/".join(parts[1:])
@@ -397,7 +401,7 @@ class RouteInfo:
 def _route_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings]:
     settings = Settings.from_env()
     token = resolve_token(api_key, settings)
-    name, hf_inference = _parse_model(model)
+    name, hf_inference = _parse_model(model, dedicated=bool(api_base))
     target = Target.resolve(name, api_base, settings)
     return choose_route(target, token, task, settings, hf_inference=hf_inference), settings
 
@@ -429,9 +433,10 @@ async def aresolve_route(model: str, *, api_base: str | None = None, api_key: st
 def _doctor_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings, EndpointReport]:
     settings = Settings.from_env()
     token = resolve_token(api_key, settings)
-    target = _doctor.target_for(_strip_provider(model or ""), api_base, settings)
+    name, hf_inference = _parse_model(model or "", dedicated=bool(api_base))
+    target = _doctor.target_for(name, api_base, settings)
     report = EndpointReport()
-    return _doctor.diagnose(target, token, task, settings, report), settings, report
+    return _doctor.diagnose(target, token, task, settings, report, hf_inference=hf_inference), settings, report
 
 
 def check_endpoint(

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from ._errors import BadRequestError
 from ._exchange import Exchange
-from ._flow import Send, on_openai_engine, openai_engine, route_for_tag, served_models
+from ._flow import Send, to_router, on_openai_engine, openai_engine, route_for_tag, served_models
 from ._mapping import error_from_response, is_template_error, read_hf_error
 from ._prepare import (
     CHAT,
@@ -85,7 +85,7 @@ class EndpointReport:
 Steps = Generator[Send, Any, None]
 
 
-def diagnose(target: Target, token: str | None, task: str | None, settings: Settings, report: EndpointReport) -> Steps:
+def diagnose(target: Target, token: str | None, task: str | None, settings: Settings, report: EndpointReport, *, hf_inference: bool = False) -> Steps:
     """Fill ``report`` with findings; the driver appends each probe's exchange to ``report.exchanges``."""
     forced = None
     if task:
@@ -96,7 +96,7 @@ def diagnose(target: Target, token: str | None, task: str | None, settings: Sett
     if target.dedicated:
         route, target = yield from _dedicated(target, token, forced, settings, report)
     else:
-        route, target = yield from _serverless(target, token, forced, settings, report)
+        route, target = yield from _serverless(target, token, forced, settings, report, hf_inference)
     if route is None:
         return
     report.route = route
@@ -220,38 +220,44 @@ def _info_facts(info: dict[str, Any], target: Target, report: EndpointReport) ->
     return tag
 
 
-def _serverless(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Routed:
-    if target.suffix:
+def _serverless(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport, hf_inference: bool) -> Routed:
+    """The route and target a call would take, decided as ``completion()`` decides them."""
+    if target.suffix and not hf_inference:
+        if forced not in (None, CHAT):
+            report.add(FAIL, f"{target.model} names an Inference Provider ({target.suffix}), and providers are reached for chat only: drop the suffix.")
+            return None, target
         report.add(OK, f"{target.model} names an Inference Provider or a policy ({target.suffix}): the test request goes to the router.")
         return CHAT, target.on_router(settings)
-    route = yield from _serverless_route(target, token, forced, settings, report)
-    providers = report.facts.get("providers")
-    if route == CHAT and not forced and (providers is None or any(p["task"] == "conversational" for p in providers)):
+    route, found, answered = yield from _serverless_route(target, token, forced, settings, report)
+    if route is not None and not forced and not hf_inference and to_router(route, found, answered):
         return CHAT, target.on_router(settings)
     return route, target
 
 
-def _serverless_route(target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport) -> Generator[Send, Any, str | None]:
+def _serverless_route(
+    target: Target, token: str | None, forced: str | None, settings: Settings, report: EndpointReport
+) -> Generator[Send, Any, tuple[str | None, ModelTask | None, bool]]:
+    """(route, what the Hub said, whether it answered), reporting what was found."""
     model = target.model
     if settings.hub_offline:
         report.add(WARN, "HF_HUB_OFFLINE is set, so the Hub was not asked about the model; the test request below still tells whether it answers.")
-        return forced or CHAT
+        return forced or CHAT, None, False
     request = prepare_hub_model(settings, model, token, expand=("pipeline_tag", "tags", "gated", "inferenceProviderMapping"), purpose="model look-up (Hub model API)")
     reply = yield Send(request, optional=True, timeout=settings.connect_timeout)
     body = reply.body if reply is not None and reply.ok and isinstance(reply.body, dict) else None
     if reply is None:
         report.add(WARN, f"The Hub did not answer ({report.exchanges[-1].error}), so {model}'s task is unknown.")
-        return forced or CHAT
+        return forced or CHAT, None, False
     if reply.status in (401, 404) and body is None:
         report.add(
             FAIL,
             f"The Hub has no public model called {model}: check the spelling (ids look like owner/name)"
             + (", or paste a token that can see it if it is private." if token is None else " and that your token can see it."),
         )
-        return forced  # the test request still shows what the Inference API says, if a route is forced
+        return forced, None, reply.status == 404  # the test request still shows what the Inference API says, if a route is forced
     if body is None:
         report.add(WARN, f"The Hub answered HTTP {reply.status} about {model}, so its task is unknown.")
-        return forced or CHAT
+        return forced or CHAT, None, False
     tag = body.get("pipeline_tag") if isinstance(body.get("pipeline_tag"), str) else None
     tags = body.get("tags") if isinstance(body.get("tags"), list) else []
     chat_template = "conversational" in tags
@@ -274,9 +280,10 @@ def _serverless_route(target: Target, token: str | None, forced: str | None, set
             f"{model} is gated (access is {how}): "
             + ("the test request below shows whether your token's account has access." if token else "calls need a token whose account has access."),
         )
+    found = ModelTask(pipeline_tag=tag, tags=frozenset(t for t in tags if isinstance(t, str)), providers=mapping)
     if forced:
-        return forced
-    return _route_for(tag, chat_template, model, report)
+        return forced, found, True
+    return _route_for(tag, chat_template, model, report), found, True
 
 
 def _route_for(tag: str | None, chat_template: bool | None, model: str, report: EndpointReport) -> str | None:

@@ -132,6 +132,8 @@ class Routing:
     route: str
     target: Target
     found: ModelTask | None
+    asleep: Reply | None = None
+    """The 503 a dedicated endpoint's first probe got and the call could not wait out."""
 
     @property
     def task(self) -> str | None:
@@ -151,7 +153,14 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
     Returns a :class:`ModelResponse`, or a :class:`StreamStart` for a stream that opened.
     Raises the typed error of the last reply when no route answers.
     """
-    routing = yield from choose_route(call.target, call.token, call.task, call.settings, hf_inference=call.hf_inference)
+    def wake(request: PreparedRequest) -> Generator[Send | Sleep, Any, Reply]:
+        # The first probe of an endpoint that is scaled to zero waits for it like a request does.
+        reply, _ = yield from _send_waiting(call, request, exchanges)
+        return reply
+
+    routing = yield from choose_route(call.target, call.token, call.task, call.settings, hf_inference=call.hf_inference, send_probe=wake)
+    if routing.asleep is not None:  # guessing a route now would send the wrong model name or payload
+        raise _failure(call, routing, routing.asleep, exchanges, call.waited)
     route, target = routing.route, routing.target
     params = call.params
     purpose = None
@@ -205,8 +214,9 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
 
 
 def choose_route(
-    target: Target, token: str | None, task: str | None, settings: Settings, *, hf_inference: bool = False
-) -> Generator[Send, Any, Routing]:
+    target: Target, token: str | None, task: str | None, settings: Settings, *, hf_inference: bool = False,
+    send_probe: Callable[[PreparedRequest], Generator[Send | Sleep, Any, Reply]] | None = None,
+) -> Generator[Send | Sleep, Any, Routing]:
     """The route for a model, and where it goes.
 
     * A dedicated endpoint: its engine, from ``/info`` (TGI) or ``/v1/models`` (vLLM,
@@ -246,8 +256,11 @@ def choose_route(
         return Routing(forced, target, found)
 
     info: ModelTask | None = None
+    asleep: Reply | None = None
     if target.dedicated:
-        info = yield from _endpoint_engine(target, token)
+        info = yield from _endpoint_engine(target, token, send_probe)
+        if isinstance(info, Reply):
+            info, asleep = None, info
         if info is not None and info.openai_engine:
             return on_openai_engine(target, info, None)
     found = info if info is not None and info.pipeline_tag else None
@@ -257,7 +270,7 @@ def choose_route(
 
     tag = found.pipeline_tag if found else None
     route = route_for_tag(tag, found.has_chat_template if found else None)
-    if not target.dedicated and not hf_inference and _to_router(route, found, hub_answered):
+    if not target.dedicated and not hf_inference and to_router(route, found, hub_answered):
         return Routing(CHAT, target.on_router(settings), found)
     if route is None:
         raise BadRequestError(
@@ -268,10 +281,10 @@ def choose_route(
         )
     if route == CHAT and (_tasks.lacks_chat_template(target.base_url) or (info is not None and info.source == NOT_TGI)):
         route = TEXT  # a known missing template, or a server without /info, which has no chat route either
-    return Routing(route, target, found)
+    return Routing(route, target, found, asleep)
 
 
-def _to_router(route: str | None, found: ModelTask | None, hub_answered: bool) -> bool:
+def to_router(route: str | None, found: ModelTask | None, hub_answered: bool) -> bool:
     """Whether a default-endpoint call goes to the Inference Providers router: a model some
     provider serves for chat; a chat with no Hub answer; a chat model no provider serves
     (the router's refusal names what to do). A model hf-inference serves, and every task
@@ -309,16 +322,22 @@ def route_for_tag(tag: str | None, has_chat_template: bool | None) -> str | None
     return TASK_TO_ROUTE.get(tag)
 
 
-def _endpoint_engine(target: Target, token: str | None) -> Generator[Send, Any, ModelTask | None]:
+def _endpoint_engine(
+    target: Target, token: str | None, send_probe: Callable[[PreparedRequest], Generator[Send | Sleep, Any, Reply]] | None = None
+) -> Generator[Send | Sleep, Any, ModelTask | Reply | None]:
     """What serves a dedicated endpoint, learnt once per URL with the least traffic:
     ``GET /info`` (TGI); if that route does not exist, ``GET /v1/models`` (``owned_by``
     names vLLM, SGLang or llama.cpp), then ``/version`` (vLLM) or ``/props`` (llama.cpp)
-    only when ``owned_by`` did not tell. None when the endpoint did not say (down, 503,
-    refused token): the next call asks again."""
+    only when ``owned_by`` did not tell. None when the endpoint did not say (down,
+    refused token): the next call asks again; the 503 reply of an endpoint still asleep
+    after any wait the caller allowed."""
     known, info = _tasks.cached_endpoint_task(target.root_url)
     if known:
         return info
-    reply = yield Send(prepare_info(target, token))
+    request = prepare_info(target, token)
+    reply = (yield from send_probe(request)) if send_probe is not None else (yield Send(request))
+    if reply.status == 503:
+        return reply
     info = _task_from_info(reply)
     final = info is not None  # answered, or not a TGI server: both final
     if info is not None and info.source == NOT_TGI:

@@ -44,6 +44,8 @@ class HFError:
     estimated_time: float | None = None
     code: str | None = None
     """An OpenAI-style ``error.code`` (``model_not_supported``, ...), as text."""
+    param: str | None = None
+    """An OpenAI-style ``error.param``: the request field at fault (``model``, ...)."""
 
 
 def read_hf_error(body: Any) -> HFError:
@@ -56,6 +58,7 @@ def read_hf_error(body: Any) -> HFError:
         error = body.get("error")
         error_type = body.get("error_type") if isinstance(body.get("error_type"), str) else None
         code = None
+        param = error.get("param") if isinstance(error, dict) and isinstance(error.get("param"), str) else None
         if isinstance(error, list):
             error = "; ".join(str(item) for item in error)
         elif isinstance(error, dict):
@@ -76,6 +79,7 @@ def read_hf_error(body: Any) -> HFError:
             error_type=error_type,
             estimated_time=_seconds(body.get("estimated_time")),
             code=str(code) if isinstance(code, (str, int)) and not isinstance(code, bool) and code != "" else None,
+            param=param,
         )
     if isinstance(body, str) and body.strip():
         stripped = body.strip()
@@ -178,6 +182,11 @@ def error_from_response(
             )
     elif status == 402:
         message = f"{Where} asks for payment ({said}): check the account's billing settings at https://huggingface.co/settings/billing."
+    elif status == 404 and dedicated and hf.param == "model":
+        message = (
+            f"The endpoint at {url} does not serve a model called {model!r} ({said}): use the name it lists at "
+            "/v1/models, or \"tgi\" to let the playground find it."
+        )
     elif status == 404:
         message = (
             f"Nothing answers at {url} ({said}): check the endpoint URL and that the endpoint is running."
@@ -304,7 +313,9 @@ def is_template_error(status: int, body: Any) -> bool:
     hf = read_hf_error(body)
     text = (hf.text or "").lower()
     if status == 422:
-        return hf.error_type == "template_error" or "template not found" in text
+        # TGI's template_error also covers templates that raise (roles must alternate, no
+        # system role): those models have a template, so only a missing one falls back.
+        return (hf.error_type == "template_error" and (not text or "not found" in text)) or "template not found" in text
     return "chat template" in text and any(s in text for s in ("no longer allowed", "must provide", "does not define", "not found"))
 
 
@@ -371,7 +382,10 @@ def chat_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchang
         created=body.get("created") if isinstance(body.get("created"), int) else None,
         system_fingerprint=body.get("system_fingerprint"),
         tool_calls=tool_calls or None,
-        extra_message={k: message[k] for k in ("refusal", "function_call", "reasoning_content") if message.get(k) is not None},
+        extra_message={
+            **{k: message[k] for k in ("refusal", "function_call", "reasoning_content") if message.get(k) is not None},
+            **({"reasoning_content": message["reasoning"]} if isinstance(message.get("reasoning"), str) and not message.get("reasoning_content") else {}),
+        },
         exchanges=exchanges,
         route=CHAT,
         task=task,
@@ -470,8 +484,11 @@ def chunks_of(response: ModelResponse) -> list[ModelResponseStream]:
     """A whole answer as stream chunks: its text in one, then the closing one."""
     common = {"response_id": response["id"], "created": response["created"], "model": response["model"]}
     message = response["choices"][0]["message"]
+    calls = message.get("tool_calls")
+    if calls:  # a streamed tool call piece says which call it belongs to
+        calls = [{"index": i, **call} for i, call in enumerate(calls)]
     return [
-        make_chunk(**common, role="assistant", content=message.get("content"), tool_calls=message.get("tool_calls")),
+        make_chunk(**common, role="assistant", content=message.get("content"), tool_calls=calls),
         make_chunk(**common, finish_reason=response["choices"][0]["finish_reason"], usage=response["usage"]),
     ]
 
@@ -628,15 +645,17 @@ class StreamState:
         chunks = []
         content = delta.get("content")
         content = content if isinstance(content, str) and content else None
+        reasoning = delta.get("reasoning_content") or delta.get("reasoning")  # vLLM / SGLang, and some providers
+        reasoning = reasoning if isinstance(reasoning, str) and reasoning else None
         tool_calls = delta.get("tool_calls")
         tool_calls = [call for call in tool_calls if isinstance(call, dict)] if isinstance(tool_calls, list) else None
-        if content is not None or tool_calls:
+        if content is not None or tool_calls or reasoning is not None:
             self.token_events += 1
             if content is not None:
                 self.text.append(content)
             if tool_calls:
                 self._tool_calls = True
-            chunks.append(self._chunk(content=content, tool_calls=tool_calls or None))
+            chunks.append(self._chunk(content=content, tool_calls=tool_calls or None, reasoning_content=reasoning))
         if isinstance(choice.get("finish_reason"), str) and choice["finish_reason"]:
             # Stay open: a [DONE] or a usage-only chunk may follow; finish() closes.
             self.finish_reason = _finish_reason(choice["finish_reason"])
@@ -647,10 +666,9 @@ class StreamState:
         if self.finish_reason == "stop" and self._tool_calls:
             self.finish_reason = "tool_calls"  # a server that ended a tool call with "stop" (or only [DONE])
         usage = self.usage
-        closing = [self._chunk(finish_reason=self.finish_reason, usage=usage)]
-        if self.include_usage:
-            closing.append(self._chunk(no_choice=True, usage=usage))
-        return closing
+        if self.include_usage:  # as OpenAI: the usage only on the last, choiceless chunk
+            return [self._chunk(finish_reason=self.finish_reason), self._chunk(no_choice=True, usage=usage)]
+        return [self._chunk(finish_reason=self.finish_reason, usage=usage)]
 
     def finish(self, exchanges: list[Exchange]) -> list[ModelResponseStream]:
         """At end of stream: the closing chunk, or an error if the stream stopped early."""

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ._auth import auth_headers, is_huggingface_url
 from ._errors import BadRequestError
-from ._prompt import build_prompt, last_user_text, system_text
+from ._prompt import PARTS, build_prompt, last_user_text, require_text_only, system_text
 from ._settings import Settings
 
 # Routes: the wire formats we speak.
@@ -253,12 +253,12 @@ def prepare_get(purpose: str, url: str, token: str | None, extra: tuple[tuple[st
 
 def prepare_info(target: Target, token: str | None, purpose: str = "task look-up (GET /info)") -> PreparedRequest:
     """``GET /info`` on a TGI endpoint: model id and pipeline tag."""
-    return prepare_get(purpose, target.info_url, token)
+    return prepare_get(purpose, target.info_url, token, target.headers)
 
 
 def prepare_models(target: Target, token: str | None, purpose: str = "engine look-up (GET /v1/models)") -> PreparedRequest:
     """``GET /v1/models`` on an OpenAI-compatible engine: the names it serves, and who it is."""
-    return prepare_get(purpose, target.root_url + "/v1/models", token)
+    return prepare_get(purpose, target.root_url + "/v1/models", token, target.headers)
 
 
 def prepare_hub_model(
@@ -316,6 +316,7 @@ def prepare_completion(
 ) -> tuple[PreparedRequest, str]:
     """``POST .../v1/completions`` (OpenAI text completion) on an OpenAI-compatible engine;
     returns it and the prompt."""
+    require_text_only(messages, TEXT)
     prompt = build_prompt(messages, target.model)
     passed = {k: v for k, v in params.chat_params.items() if k in ("stream_options", "logprobs", "n", "logit_bias", "response_format")}
     if isinstance(passed.get("logprobs"), bool):
@@ -344,7 +345,10 @@ def prepare_completion(
 
 def _chat_message(message: dict[str, Any]) -> dict[str, Any]:
     keep = ("role", "content", "name", "tool_calls", "tool_call_id")
-    return {key: message[key] for key in keep if key in message and message[key] is not None}
+    sent = {key: message[key] for key in keep if key in message and message[key] is not None}
+    if PARTS in message:
+        sent["content"] = message[PARTS]
+    return sent
 
 
 def _top_p(top_p: float | None) -> float | None:
@@ -386,6 +390,7 @@ def prepare_text(
     drop_params: frozenset[str] = frozenset(),
 ) -> tuple[PreparedRequest, str]:
     """``POST {url}`` with ``{"inputs": prompt, "parameters": ...}``; returns it and the prompt."""
+    require_text_only(messages, TEXT)
     prompt = build_prompt(messages, target.model)
     parameters = {k: v for k, v in text_parameters(params).items() if k not in drop_params}
     body = {"inputs": prompt, "parameters": parameters, "stream": stream}
@@ -423,6 +428,7 @@ def prepare_task(
     task: str, target: Target, messages: list[dict[str, Any]], params: GenerationParams, token: str | None
 ) -> PreparedRequest:
     """Payloads for the other pipeline tasks: the last user message is the input."""
+    require_text_only(messages, task)
     body: dict[str, Any] = {"inputs": last_user_text(messages)}
     if task == "text2text-generation":
         parameters = _drop_none(

@@ -8,6 +8,23 @@ from typing import Any
 from ._errors import BadRequestError
 
 ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
+PARTS = "_parts"  # a normalized message's original content parts, when some are not text
+
+
+def has_media(content: Any) -> bool:
+    """True for OpenAI content parts that are not all text (``image_url``, ``input_audio``...)."""
+    return isinstance(content, list) and any(
+        isinstance(part, dict) and part.get("type") not in (None, "text") for part in content
+    )
+
+
+def require_text_only(messages: list[dict[str, Any]], route: str) -> None:
+    """:class:`BadRequestError` when a message carries images (or other media) on a route that takes text."""
+    if any(PARTS in m for m in messages):
+        raise BadRequestError(
+            f"A message carries an image (or other media), which the {route} route cannot take: only a chat route "
+            "to a vision model can; pick a chat model that reads images, or send text only."
+        )
 
 
 def content_text(content: Any) -> str:
@@ -53,6 +70,8 @@ def normalize_messages(messages: Any) -> list[dict[str, Any]]:
         copy = {key: value for key, value in message.items() if key != "content"}
         copy["role"] = "system" if role == "developer" else role
         copy["content"] = content_text(message.get("content"))
+        if has_media(message.get("content")):
+            copy[PARTS] = list(message["content"])  # images and the like: sent as given on chat routes
         normalized.append(copy)
     if not any(m["role"] == "user" for m in normalized):
         raise BadRequestError("The conversation has no user message; add one with the question or text to send.")

@@ -1,7 +1,8 @@
 """What a model does, learnt once and remembered.
 
-* The Hub model API (``GET /api/models/{id}``: ``pipeline_tag`` and ``tags``), cached per
-  Hub and model; a failed look-up is remembered for a minute so that an offline machine
+* The Hub model API (``GET /api/models/{id}``: ``pipeline_tag``, ``tags`` and
+  ``inferenceProviderMapping``), cached per Hub and model for an hour (a model gains and
+  loses providers); a failed look-up is remembered for a minute so that an offline machine
   does not pay a timeout on every call. ``HF_HUB_OFFLINE=1`` skips it. The flow sends it
   through our transport, like /info, so it shows in the exchanges (huggingface_hub's
   ``model_info`` would add a telemetry request of its own).
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 
 HUB_FAILURE_TTL = 60.0
+HUB_ANSWER_TTL = 3600.0  # providers come and go: the Hub is asked again after an hour
 ROUTER_MODELS_TTL = 600.0
 
 # Engines of dedicated endpoints. "openai" is an OpenAI-compatible server we could not name;
@@ -95,7 +97,7 @@ class ModelTask:
 
 
 _lock = threading.Lock()
-_hub: dict[tuple[str, str], tuple[float, ModelTask | None]] = {}
+_hub: dict[tuple[str, str], tuple[float, ModelTask | None, bool]] = {}
 _endpoint_info: dict[str, ModelTask | None] = {}
 _no_chat_template: set[str] = set()
 _router_models: dict[str, tuple[float, list]] = {}
@@ -115,16 +117,16 @@ def cached_hub_task(hub: str, model: str) -> tuple[bool, ModelTask | None, bool]
     that failed (no answer), which is known for a minute only."""
     with _lock:
         cached = _hub.get((hub, model))
-    if cached is None:
+    if cached is None or cached[0] <= time.monotonic():
         return False, None, False
-    expires, task = cached
-    answered = task is not None or expires == float("inf")
-    return (answered or expires > time.monotonic()), task, answered
+    _, task, answered = cached
+    return True, task, answered
 
 
 def remember_hub_task(hub: str, model: str, task: ModelTask | None, *, final: bool) -> None:
+    """``final``: the Hub answered (a 404 included), kept for an hour; else a minute."""
     with _lock:
-        _hub[(hub, model)] = (float("inf") if final else time.monotonic() + HUB_FAILURE_TTL, task)
+        _hub[(hub, model)] = (time.monotonic() + (HUB_ANSWER_TTL if final else HUB_FAILURE_TTL), task, final)
 
 
 def cached_endpoint_task(url: str) -> tuple[bool, ModelTask | None]:

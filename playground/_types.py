@@ -220,6 +220,7 @@ def make_chunk(
     finish_reason: str | None = None,
     usage: Usage | None = None,
     tool_calls: list[Any] | None = None,
+    reasoning_content: str | None = None,
     no_choice: bool = False,
     system_fingerprint: str | None = None,
 ) -> ModelResponseStream:
@@ -236,6 +237,8 @@ def make_chunk(
             dict.__setitem__(delta, "content", content)
         if tool_calls:
             dict.__setitem__(delta, "tool_calls", _wrap(tool_calls, ToolCall))
+        if reasoning_content is not None:
+            dict.__setitem__(delta, "reasoning_content", reasoning_content)
         chunk["choices"].append(_built(StreamChoice, index=0, delta=delta, finish_reason=finish_reason))
     if usage is not None:
         chunk["usage"] = usage

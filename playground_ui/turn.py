@@ -263,6 +263,7 @@ async def run_turn(
                 waiter.cancel()
         stream = call.result()
         shape.route = stream.route
+        shape.provider = stream.provider
         last_sent = 0.0
         finish, usage = None, None
         _Streaming.active += 1

@@ -80,6 +80,12 @@ class CallShape:
     task: str | None = None
     context: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    provider: str | None = None
+    """The Inference Provider that served the turn (None off the router; "hf-inference" for its API)."""
+
+    @property
+    def router(self) -> bool:
+        return self.provider is not None and self.provider != "hf-inference"
 
 
 def python_code(call: CallShape) -> str:
@@ -99,7 +105,7 @@ def python_code(call: CallShape) -> str:
     return (
         "import os\n\nfrom playground import completion\n\n"
         f"response = completion(\n    {body},\n)\n"
-        'for chunk in response:\n    print(chunk.choices[0].delta.get("content") or "", end="")\n'
+        'for chunk in response:\n    print(chunk.choices[0].delta.content or "", end="")\n'
     )
 
 
@@ -127,7 +133,12 @@ def curl_code(exchanges: list[Exchange]) -> str:
 
 def inference_client_code(call: CallShape) -> str:
     """The same call with huggingface_hub's InferenceClient."""
-    where = f"model={call.api_base!r}" if call.api_base else f'model={call.model!r}, provider="hf-inference"'
+    if call.api_base:
+        where = f"model={call.api_base!r}"
+    elif call.router:  # Inference Providers: the router picks (or the model's :suffix says)
+        where = f'model={call.model!r}, provider="auto"'
+    else:
+        where = f'model={call.model!r}, provider="hf-inference"'
     token = ', token=os.environ["HF_TOKEN"]' if call.uses_token else ""
     head = f"import os\n\nfrom huggingface_hub import InferenceClient\n\nclient = InferenceClient({where}{token})\n"
     question = next((m["content"] for m in reversed(call.messages) if m["role"] == "user"), "")

@@ -118,7 +118,9 @@ class Endpoint:
     served: str | None = None
     """The model name an OpenAI-compatible engine serves (vLLM's --served-model-name); the model id if None."""
     cold: int = 0
-    """Generation requests answered 503 before the endpoint is up (scaled to zero)."""
+    """Requests answered 503 before the endpoint is up (scaled to zero)."""
+    holds: bool = True
+    """The proxy holds a request that carries X-Scale-Up-Timeout until the endpoint is up (as documented)."""
 
     @property
     def served_name(self) -> str:
@@ -135,6 +137,7 @@ def default_endpoints() -> dict[str, Endpoint]:
         "vllm-chat": Endpoint("meta-llama/Llama-3.1-8B-Instruct", tgi=False, engine="vllm", served="llama-3-1-8b-instruct-xyz"),
         "vllm-base": Endpoint("meta-llama/Llama-2-7b-hf", tgi=False, engine="vllm"),
         "vllm-cold": Endpoint("meta-llama/Llama-3.1-8B-Instruct", tgi=False, engine="vllm", cold=1),
+        "vllm-cold-no-hold": Endpoint("meta-llama/Llama-3.1-8B-Instruct", tgi=False, engine="vllm", cold=1, holds=False),
         "sglang-chat": Endpoint("meta-llama/Llama-3.1-8B-Instruct", tgi=False, engine="sglang"),
         "llamacpp-chat": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False, engine="llamacpp"),
         "llamacpp-private": Endpoint("meta-llama/Llama-2-7b-chat-hf", tgi=False, engine="llamacpp", token="hf_fake_private_endpoint_token"),
@@ -477,6 +480,13 @@ class FakeHF:
     async def _openai_engine(self, endpoint: Endpoint, route: str, request: Request, body: Any) -> Response:
         """vLLM, SGLang or llama.cpp behind a dedicated endpoint: no TGI route exists."""
         engine = endpoint.engine
+        if endpoint.cold > 0:  # scaled to zero: the proxy answers 503 (its body is UNCONFIRMED: an empty one here)
+            if endpoint.holds and request.headers.get("x-scale-up-timeout"):
+                await asyncio.sleep(0.05)  # held until a replica is up
+                endpoint.cold = 0
+            else:
+                endpoint.cold -= 1
+                return Response(b"", status_code=503)
         if endpoint.token is not None and route not in ("/health", "/v1/health") and _bearer(request) != endpoint.token:
             if engine == "llamacpp":  # llama-server --api-key checks the key before routing
                 return JSONResponse(fakeoai.LLAMACPP_BAD_KEY, status_code=401, headers={**fakeoai.LLAMACPP_HEADERS, "Connection": "close"})
@@ -494,9 +504,6 @@ class FakeHF:
                                  "modalities": {"vision": False, "audio": False}}, headers=fakeoai.LLAMACPP_HEADERS)
         if route not in ("/v1/chat/completions", "/v1/completions") or not post:
             return fakeoai.not_found(engine)
-        if endpoint.cold > 0:  # scaling up from zero: the proxy answers 503 (its body is UNCONFIRMED; an empty one here)
-            endpoint.cold -= 1
-            return Response(b"", status_code=503)
         if not isinstance(body, dict):
             return fakeoai.openai_error(500 if engine == "llamacpp" else 400, "[json.exception.parse_error.101] parse error", "server_error", engine=engine)
         asked = body.get("model")

@@ -97,21 +97,27 @@ def test_sglang_endpoint(fake):
     assert r.engine == "sglang" and r.choices[0].message.content == " Paris is"
 
 
-def test_scaled_to_zero_endpoint_is_waited_for(fake):
+def test_scaled_to_zero_endpoint_is_held_by_its_proxy_from_the_first_probe(fake):
+    r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold"), max_tokens=1, wait_for_model=30)
+    assert r.choices[0].message.content == " Paris" and r.engine == "vllm"
+    assert [e.status for e in r.exchanges] == [404, 200, 200]  # the probe woke it: no 503 on the way
+    assert {s.headers.get("x-scale-up-timeout") for s in fake.seen("/endpoints/vllm-cold")} == {"30"}  # probes too
+
+
+def test_scaled_to_zero_endpoint_answering_503_is_waited_for_and_then_probed(fake):
     waits = []
-    r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold"), max_tokens=1, on_wait=waits.append, wait_for_model=30)
+    r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold-no-hold"), max_tokens=1, on_wait=waits.append, wait_for_model=30)
     assert r.choices[0].message.content == " Paris"
-    assert [e.status for e in r.exchanges][-2:] == [503, 200]
+    assert [(e.purpose.split(",")[0], e.status) for e in r.exchanges] == [
+        ("task look-up (GET /info)", 503), ("task look-up (GET /info)", 404), ("engine look-up (GET /v1/models)", 200), ("chat", 200)]
+    assert fake.seen("/endpoints/vllm-cold-no-hold")[-1].body["model"] == "meta-llama/Llama-3.1-8B-Instruct"  # learnt after waking: not "tgi"
     assert waits and all(w.scaling_up for w in waits) and waits[0].budget == 30
-    posts = [s for s in fake.seen("/endpoints/vllm-cold") if s.method == "POST"]
-    assert {s.headers["x-scale-up-timeout"] for s in posts} == {"30"}  # the proxy may hold the request that long
 
 
 def test_scaled_to_zero_without_a_wait_says_so(fake):
     with pytest.raises(playground.ServiceUnavailableError, match="scaled to zero"):
         completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold"), wait_for_model=False)
-    posts = [s for s in fake.seen("/endpoints/vllm-cold") if s.method == "POST"]
-    assert "x-scale-up-timeout" not in posts[-1].headers
+    assert all("x-scale-up-timeout" not in s.headers for s in fake.seen("/endpoints/vllm-cold"))
 
 
 def test_engines_with_tasks_they_do_not_serve_are_refused_before_sending(fake):

@@ -35,6 +35,7 @@ def routes(fake):
     }
 
 
+FINGERPRINTS = {"tgi3 chat": "3.2.1-native", "tgi1 chat": "1.4.3-sha-e6bb3ff", "hf-inference chat": "3.2.1-native", "llama.cpp": "b1-0c1e570"}
 ROUTE_NAMES = ["tgi3 chat", "tgi1 chat", "tgi text", "hf-inference chat", "hf-inference text", "router", "vllm", "vllm text", "llama.cpp", "sglang"]
 
 
@@ -56,7 +57,7 @@ def test_every_openai_field_reads_on_every_route(fake, name):
     assert (message.tool_calls, message.function_call, message.refusal) == (None, None, None)
     assert choice.logprobs is None and choice.finish_reason == "length" and choice.index == 0
     assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
-    assert r.system_fingerprint is None or isinstance(r.system_fingerprint, str)
+    assert r.system_fingerprint == FINGERPRINTS.get(name)  # the server's, where it sends one
     assert json.loads(json.dumps(r))["choices"][0]["message"]["content"] == " Paris is the"  # still a plain dict
     with pytest.raises(AttributeError):
         r.not_an_openai_field
@@ -69,7 +70,7 @@ def test_include_usage_ends_the_stream_with_the_servers_usage(fake, name):
     assert last.choices == [] and last.object == "chat.completion.chunk"
     assert last.usage.completion_tokens == 3 and not last.usage.estimated  # the server's count, not an estimate
     assert chunks[-2].choices[0].finish_reason == "length"
-    assert all(c.choices[0].delta.content is None or isinstance(c.choices[0].delta.content, str) for c in chunks[:-1])
+    assert all(c.usage is None for c in chunks[:-1])  # as OpenAI: counted once, on the last chunk
 
 
 def test_without_include_usage_no_choiceless_chunk_and_the_last_chunk_says_why(fake):
@@ -153,3 +154,36 @@ def test_streams_with_crlf_and_multi_line_data_read_the_same(fake, crlf, multili
 def test_error_bodies_of_every_server_read_alike(body, text, kind, code):
     said = read_hf_error(body)
     assert (said.text, said.error_type, said.code) == (text, kind, code)
+
+
+def test_streamed_reasoning_arrives_apart_from_the_answer(fake):
+    def event(delta, finish=None):
+        return "data: " + json.dumps({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                                      "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}) + "\n\n"
+
+    raw = event({"role": "assistant", "reasoning_content": "Think"}) + event({"reasoning": " more."}) + event({"content": "Paris."}) + event({}, "stop") + "data: [DONE]\n\n"
+    fake.script("/v1/chat/completions", Reply(200, raw.encode(), "text/event-stream"))
+    chunks = list(completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True))
+    assert "".join(c.choices[0].delta.reasoning_content or "" for c in chunks) == "Think more."
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Paris."
+    fake.script("/v1/chat/completions", Reply(200, {"id": "c2", "object": "chat.completion", "created": 1, "model": "m", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "Paris.", "reasoning": "Think."}, "finish_reason": "stop"}]}))
+    r = completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN)
+    assert (r.choices[0].message.content, r.choices[0].message.reasoning_content) == ("Paris.", "Think.")
+
+
+def test_a_tgi_template_that_raises_is_not_taken_for_a_missing_one(fake):
+    url = fake.endpoint_url("private-chat")
+    raised = Reply(422, {"error": "Template error: Conversation roles must alternate user/assistant/user/assistant/...", "error_type": "template_error"})
+    fake.script("/endpoints/private-chat/v1/chat/completions", raised)
+    kwargs = dict(model="meta-llama/Llama-2-7b-chat-hf", api_base=url, api_key="hf_fake_private_endpoint_token")
+    with pytest.raises(playground.BadRequestError, match="roles must alternate"):
+        completion(messages=CHAT, **kwargs)
+    r = completion(messages=CHAT, **kwargs)  # not remembered as "no chat template"
+    assert r.route == "chat"
+
+
+def test_a_dedicated_model_name_is_taken_as_given(fake):
+    r = completion(model="huggingface/models/7B/x.gguf", messages=CHAT, api_base=fake.endpoint_url("llamacpp-chat"))
+    assert fake.seen("/endpoints/llamacpp-chat")[-1].body["model"] == "meta-llama/Llama-2-7b-chat-hf"  # the served name
+    assert "the model 'models/7B/x.gguf'" in r.exchanges[-1].note  # not read as provider "models"

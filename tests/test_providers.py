@@ -94,8 +94,9 @@ def test_model_not_supported_names_the_providers_that_serve_the_model(fake):
     fake.script(ROUTER_CHAT, Reply(400, body))
     with pytest.raises(playground.BadRequestError) as caught:
         completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
-    assert "pick one of together, novita, cerebras" in str(caught.value)  # live ones from the Hub's mapping; fireworks-ai is in error
-    assert "fireworks-ai" not in str(caught.value).split("(HTTP")[0]
+    advice = str(caught.value).split("): ", 1)[1]  # what follows the server's own words
+    assert advice.startswith("pick one of together, novita, cerebras (as")  # live ones from the Hub's mapping
+    assert "fireworks-ai" not in advice  # in error on the Hub: not offered
 
 
 def test_a_pinned_provider_that_does_not_serve_the_model_says_to_drop_the_suffix(fake):
@@ -150,15 +151,18 @@ def test_both_router_error_shapes_read_the_same(fake, body):
     assert caught.value.hf_error == "Model is overloaded" and "(HTTP 502: Model is overloaded)" in str(caught.value)
 
 
-def test_bill_to_goes_to_the_router_only(fake):
+def test_bill_to_goes_to_inference_providers_only(fake):
     completion(model=LLAMA, messages=CHAT, api_key=TOKEN, bill_to="my-org")
     assert router_calls(fake)[-1].headers["x-hf-bill-to"] == "my-org"
-    assert "x-hf-bill-to" not in fake.seen("/api/models/")[-1].headers
+    assert "x-hf-bill-to" not in fake.seen("/api/models/")[-1].headers  # not to the Hub
+    completion(model="gpt2", messages=CHAT, bill_to="my-org")  # hf-inference is billed as a provider too
+    assert fake.seen("/hf-inference/models/gpt2")[-1].headers["x-hf-bill-to"] == "my-org"
     completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=fake.endpoint_url("private-chat"),
                api_key="hf_fake_private_endpoint_token", bill_to="my-org")
     assert all("x-hf-bill-to" not in s.headers for s in fake.seen("/endpoints/"))
-    with pytest.raises(playground.BadRequestError, match="bill_to must be"):
-        completion(model=LLAMA, messages=CHAT, api_key=TOKEN, bill_to="  ")
+    for bad in ("  ", "Société", "org\nX-Evil: 1"):
+        with pytest.raises(playground.BadRequestError, match="bill_to must be"):
+            completion(model=LLAMA, messages=CHAT, api_key=TOKEN, bill_to=bad)
 
 
 def test_router_stream_with_usage_and_provider(fake):
@@ -242,3 +246,126 @@ def test_recorded_provider_streams_read_through_the_router(fake, name):
                 expected += event["choices"][0].get("delta", {}).get("content") or ""
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == expected != ""
     assert chunks[-1].choices[0].finish_reason in ("stop", "length")
+
+
+def test_recorded_hub_mappings_in_both_forms_are_read():
+    from playground._tasks import parse_provider_mapping
+
+    body = PROVIDER_RECORDED["hub-model-info-expand-inferenceProviderMapping-dict-form"]["response"]["body"]
+    mapping = parse_provider_mapping(body["inferenceProviderMapping"])
+    assert [(p.provider, p.status, p.task) for p in mapping] == [
+        ("fireworks-ai", "staging", "conversational"), ("together", "live", "conversational"), ("hf-inference", "live", "conversational")]
+    assert mapping[1].provider_id == "meta-llama/Meta-Llama-3-8B-Instruct-Turbo"
+    as_list = [{"provider": name, **entry} for name, entry in body["inferenceProviderMapping"].items()]  # list_models' form
+    assert parse_provider_mapping(as_list) == mapping
+    assert parse_provider_mapping(None) is None and parse_provider_mapping({}) == ()
+
+
+def test_a_recorded_2026_hub_answer_routes_to_the_router_and_names_the_live_providers(fake):
+    entry = PROVIDER_RECORDED["hub-model-info-mapping-2026-isModelAuthor-status-error"]
+    model = entry["request"]["url"].split("/api/models/")[1].split("?")[0]
+    fake.script(f"/api/models/{model}", Reply(200, entry["response"]["body"]))
+    with pytest.raises(playground.BadRequestError) as caught:  # the fake router does not serve this model
+        completion(model=model, messages=CHAT, api_key=TOKEN)
+    assert caught.value.exchanges[-1].url == f"{fake.router_url}/v1/chat/completions"
+    said = str(caught.value).split("(HTTP")[1]
+    live = [name for name, p in entry["response"]["body"]["inferenceProviderMapping"].items() if p["status"] == "live"]
+    assert f"pick one of {', '.join(live)}" in said and "sambanova" not in said  # in error on the Hub: not offered
+
+
+def test_response_format_passes_through_to_the_router_and_engines(fake):
+    schema = {"type": "json_schema", "json_schema": {"name": "city", "schema": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+    completion(model=LLAMA, messages=CHAT, api_key=TOKEN, response_format=schema)
+    completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), response_format=schema)
+    assert router_calls(fake)[-1].body["response_format"] == schema
+    assert fake.seen("/endpoints/vllm-chat")[-1].body["response_format"] == schema
+
+
+def test_the_endpoint_check_of_a_providers_model(fake):
+    report = playground.check_endpoint(LLAMA, api_key=TOKEN)
+    assert report.healthy, report.findings
+    sentences = [f.sentence for f in report.findings]
+    assert "Inference Providers serve it for chat: together (live), novita (live), cerebras (live), fireworks-ai (error)." in sentences
+    assert any("served by cerebras" in s for s in sentences) and report.facts["provider"] == "cerebras"
+    assert report.exchanges[-1].url == f"{fake.router_url}/v1/chat/completions" and report.exchanges[-1].request_body["max_tokens"] == 1
+
+
+def test_the_endpoint_check_says_what_the_router_refused(fake):
+    report = playground.check_endpoint(LLAMA, api_key=NO_CREDITS_TOKEN)
+    assert report.level == "fail" and "credits for Inference Providers are used up" in report.findings[-1].sentence
+    looked_up = len(fake.seen("/api/models/"))
+    report = playground.check_endpoint(f"{LLAMA}:together", api_key=TOKEN)
+    assert report.healthy and len(fake.seen("/api/models/")) == looked_up  # a pinned provider needs no Hub look-up
+    assert [e.request_body["model"] for e in report.exchanges] == [f"{LLAMA}:together"]
+
+
+@pytest.mark.parametrize(
+    "hub_reply, goes_to",
+    [
+        (Reply(500, {"error": "Internal Error"}), "router"),  # no answer: a chat goes to the router
+        (Reply(401, {"error": "Invalid credentials"}), "router"),  # a private model the token cannot see: no answer either
+        (Reply(404, {"error": "Repository not found"}), "hf-inference"),  # the Hub says: no such public model
+        (Reply(200, {"_id": "x", "id": "org/chat-model", "pipeline_tag": "text-generation", "tags": ["conversational"]}), "hf-inference"),  # no mapping field
+        (Reply(200, {"_id": "x", "id": "org/chat-model", "pipeline_tag": "text-generation", "tags": ["conversational"],
+                     "inferenceProviderMapping": []}), "router"),  # known: nobody serves it; the router's refusal says what to do
+    ],
+)
+def test_what_the_hub_answers_decides_where_a_chat_goes(fake, hub_reply, goes_to):
+    fake.script("/api/models/org/chat-model", hub_reply)
+    fake.script(ROUTER_CHAT, Reply(400, {"error": {"message": "not served", "type": "invalid_request_error", "code": "model_not_supported"}}))
+    fake.script("/hf-inference/models/org/chat-model/v1/chat/completions", Reply(404, {"error": "Model org/chat-model does not exist"}))
+    with pytest.raises(playground.APIError) as caught:
+        completion(model="org/chat-model", messages=CHAT, api_key=TOKEN)
+    url = caught.value.exchanges[-1].url
+    assert url == (f"{fake.router_url}/v1/chat/completions" if goes_to == "router" else f"{fake.inference_url}/models/org/chat-model/v1/chat/completions")
+
+
+@pytest.mark.parametrize(
+    "model, kwargs",
+    [
+        (LLAMA, {}), ("HuggingFaceH4/zephyr-7b-beta", {}), ("Qwen/Qwen2.5-VL-7B-Instruct", {}), ("deepset/roberta-base-squad2", {}),
+        ("google/gemma-2b", {}), (f"{LLAMA}:novita", {}), ("huggingface/hf-inference/HuggingFaceH4/zephyr-7b-beta", {}),
+        ("HuggingFaceH4/zephyr-7b-beta", {"task": "conversational"}),
+    ],
+)
+def test_the_endpoint_check_probes_where_a_call_goes(fake, model, kwargs):
+    route = playground.resolve_route(model, api_key=TOKEN, **kwargs)
+    report = playground.check_endpoint(model, api_key=TOKEN, **kwargs)
+    assert report.exchanges[-1].url == route.url and report.route == route.route
+
+
+def test_odd_router_model_lists_still_read(fake):
+    body = {"object": "list", "data": [
+        {"id": "a/b", "providers": 5}, {"id": "c/d", "providers": [7, {"provider": "together", "status": "live", "pricing": "free",
+                                                                     "context_length": True}]}, "junk", {"no": "id"}]}
+    fake.script("/v1/models", Reply(200, body))
+    models = playground.list_models()
+    assert [m.id for m in models] == ["a/b", "c/d"] and models[0].providers == ()
+    offer = models[1].providers[0]
+    assert (offer.provider, offer.input_price, offer.context_length) == ("together", None, None)
+
+
+def test_a_server_sending_usage_on_every_chunk_reports_its_last_figures(fake):
+    entry = PROVIDER_RECORDED["router-provider-route-novita-chat-stream-sse"]["response"]
+    lines = [line for line in entry["sse_lines"] if line.strip()]
+    fake.script(ROUTER_CHAT, Reply(200, "".join(line + "\n\n" for line in lines).encode(), "text/event-stream"))
+    chunks = list(completion(model=f"{LLAMA}:novita", messages=CHAT, api_key=TOKEN, stream=True))
+    final = next(json.loads(line[5:])["usage"] for line in reversed(lines) if line.startswith("data:") and '"usage"' in line)
+    assert chunks[-1].usage.completion_tokens == final["completion_tokens"] and not chunks[-1].usage.estimated
+
+
+def test_images_go_to_a_chat_route_as_given_and_are_refused_where_only_text_goes(fake):
+    parts = [{"type": "text", "text": "What is in this picture?"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]
+    completion(model=LLAMA, messages=[{"role": "user", "content": parts}], api_key=TOKEN)
+    assert router_calls(fake)[-1].body["messages"] == [{"role": "user", "content": parts}]
+    with pytest.raises(playground.BadRequestError, match="image"):
+        completion(model="gpt2", messages=[{"role": "user", "content": parts}])
+    assert fake.seen("/hf-inference/") == []
+
+
+def test_inputs_the_library_cannot_honour_are_refused_before_sending(fake):
+    with pytest.raises(playground.BadRequestError, match="one choice per call"):
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN, n=2)
+    with pytest.raises(playground.BadRequestError, match="stream_options must be a dict"):
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN, stream=True, stream_options=True)
+    assert fake.requests == []

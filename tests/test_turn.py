@@ -251,3 +251,34 @@ def test_the_seed_box_sends_a_seed_only_when_one_is_typed(typed, sent):
 def test_a_seed_that_is_not_a_whole_number_is_refused_with_a_sentence(typed):
     with pytest.raises(InputProblem, match="The seed must be a whole number"):
         generation_params(TurnInputs(seed=typed))
+
+
+def test_a_turn_on_the_default_endpoint_reaches_inference_providers_with_the_typed_token(fake):
+    inputs = TurnInputs(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct:cheapest", token="hf_fake_valid_user_token", max_tokens=3)
+    final = run(inputs, settings_for(fake))[-1]
+    assert final.status == "done" and final.reply == " Paris is the"
+    assert f"POST {fake.router_url}/v1/chat/completions" in request_text(final.exchanges)
+    assert "x-inference-provider: novita" in response_text(final.exchanges)
+    assert final.call.provider == "novita"
+    code = inference_client_code(final.call)
+    assert 'provider="auto"' in code and "meta-llama/Llama-3.1-8B-Instruct:cheapest" in code
+    compile(code, "<code view>", "exec")
+
+
+def test_a_turn_refused_by_the_router_reads_as_its_sentence(fake):
+    inputs = TurnInputs(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", token="hf_fake_credits_used_up")
+    final = run(inputs, settings_for(fake))[-1]
+    assert final.status == "error" and "credits for Inference Providers are used up" in final.error
+    assert "HTTP 402" in response_text(final.exchanges)
+
+
+def test_a_vllm_endpoint_turn_shows_the_served_model_note(fake):
+    inputs = TurnInputs(endpoint="public", model="tgi", api_base=fake.endpoint_url("vllm-chat"), max_tokens=2)
+    final = run(inputs, settings_for(fake))[-1]
+    assert final.status == "done" and final.reply == " Paris is"
+    assert "Note: The endpoint does not serve the model 'tgi'" in request_text(final.exchanges)
+
+
+def test_server_token_stays_home_when_the_router_is_not_hugging_faces():
+    elsewhere = AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN, "HF_ROUTER_URL": "https://router.example.org"})
+    assert choose_endpoint(TurnInputs(endpoint="default", model="gpt2"), elsewhere).api_key is False
