@@ -479,8 +479,8 @@ def _answer(call: Call, routing: Routing, route: str, reply: Reply, prompt: str,
     target = routing.target
     model = target.model
     provider = _provider(routing, reply)
-    if target.router and provider:
-        reply.exchange.provider = provider  # the pinned provider, when the router did not name one
+    if target.router:
+        reply.exchange.provider = provider  # x-inference-provider, or the pinned provider when the router named none
     dialect = "openai" if route == CHAT or target.openai else "tgi"
     if reply.stream is not None:
         include_usage = bool((call.params.chat_params.get("stream_options") or {}).get("include_usage"))
@@ -522,6 +522,8 @@ def _failure(call: Call, routing: Routing, reply: Reply, exchanges: list[Exchang
     target = routing.target
     found = routing.found
     alternatives = tuple(p.provider for p in found.chat_providers if p.status != "error") if found else ()
+    if target.router:
+        reply.exchange.provider = _provider(routing, reply)
     return error_from_response(
         reply.status,
         reply.headers,

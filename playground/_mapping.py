@@ -382,10 +382,7 @@ def chat_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchang
         created=body.get("created") if isinstance(body.get("created"), int) else None,
         system_fingerprint=body.get("system_fingerprint"),
         tool_calls=tool_calls or None,
-        extra_message={
-            **{k: message[k] for k in ("refusal", "function_call", "reasoning_content") if message.get(k) is not None},
-            **({"reasoning_content": message["reasoning"]} if isinstance(message.get("reasoning"), str) and not message.get("reasoning_content") else {}),
-        },
+        extra_message=_message_extras(message) if len(message) > 2 else None,
         exchanges=exchanges,
         route=CHAT,
         task=task,
@@ -393,6 +390,15 @@ def chat_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchang
     if choice.get("logprobs") is not None:
         response["choices"][0]["logprobs"] = choice["logprobs"]
     return response
+
+
+def _message_extras(message: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAI message fields beyond role, content and tool calls that a server sent;
+    a provider's ``reasoning`` reads as ``reasoning_content``, as LiteLLM names it."""
+    extras = {k: message[k] for k in ("refusal", "function_call", "reasoning_content") if message.get(k) is not None}
+    if isinstance(message.get("reasoning"), str) and "reasoning_content" not in extras:
+        extras["reasoning_content"] = message["reasoning"]
+    return extras
 
 
 def completion_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchange], task: str | None) -> ModelResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -192,7 +193,7 @@ class Target:
         """What follows the model id's colon: a provider, or fastest / cheapest / preferred."""
         return self.model.partition(":")[2] or None
 
-    @property
+    @cached_property
     def root_url(self) -> str:
         """The URL with any OpenAI-style suffix removed: where text and task payloads go."""
         url = self.base_url
@@ -218,7 +219,12 @@ class Target:
 
 def check_endpoint_url(url: str) -> str:
     """An endpoint URL as it will be used, or :class:`BadRequestError` saying what to fix."""
-    cleaned = url.strip().rstrip("/") if isinstance(url, str) else ""
+    return _checked_url(url if isinstance(url, str) else "")
+
+
+@lru_cache(maxsize=256)  # the same URL on every call; a refusal raises, so it is never cached
+def _checked_url(url: str) -> str:
+    cleaned = url.strip().rstrip("/")
     parts = urlsplit(cleaned)
     if "@" in parts.netloc:  # checked first so that a password is never echoed back
         raise BadRequestError(

@@ -17,10 +17,15 @@ DEFAULT_ROUTER_URL = "https://router.huggingface.co"
 DEFAULT_ENDPOINTS_API_URL = "https://api.endpoints.huggingface.cloud/v2"
 
 _TRUE = {"1", "true", "yes", "on"}
+ENV_NAMES = (
+    "HF_INFERENCE_ENDPOINT", "HF_ENDPOINT", "HF_ROUTER_URL", "HF_ENDPOINTS_API_URL", "HF_HUB_OFFLINE", "HF_TOKEN",
+    "HUGGINGFACE_API_KEY", "PLAYGROUND_CONNECT_TIMEOUT", "PLAYGROUND_READ_TIMEOUT", "PLAYGROUND_WAIT_FOR_MODEL",
+    "PLAYGROUND_MAX_RESPONSE_MB",
+)
 
 
-def _float(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
+def _float(environ: Mapping[str, str | None], name: str, default: float) -> float:
+    raw = (environ.get(name) or "").strip()
     if not raw:
         return default
     try:
@@ -58,16 +63,28 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        return cls(
-            inference_endpoint=(env.get("HF_INFERENCE_ENDPOINT") or DEFAULT_INFERENCE_ENDPOINT).rstrip("/"),
-            hub_endpoint=(env.get("HF_ENDPOINT") or DEFAULT_HUB_ENDPOINT).rstrip("/"),
-            router_url=(env.get("HF_ROUTER_URL") or DEFAULT_ROUTER_URL).rstrip("/"),
-            endpoints_api_url=(env.get("HF_ENDPOINTS_API_URL") or DEFAULT_ENDPOINTS_API_URL).rstrip("/"),
-            hub_offline=(env.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE),
-            hf_token=env.get("HF_TOKEN") or None,
-            huggingface_api_key=env.get("HUGGINGFACE_API_KEY") or None,
-            connect_timeout=_float(env, "PLAYGROUND_CONNECT_TIMEOUT", cls.connect_timeout),
-            read_timeout=_float(env, "PLAYGROUND_READ_TIMEOUT", cls.read_timeout),
-            wait_for_model=_float(env, "PLAYGROUND_WAIT_FOR_MODEL", cls.wait_for_model),
-            max_response_bytes=int(_float(env, "PLAYGROUND_MAX_RESPONSE_MB", cls.max_response_bytes / 2**20) * 2**20),
+        raw = tuple(env.get(name) for name in ENV_NAMES)
+        global _last
+        last = _last
+        if last is not None and last[0] == raw:
+            return last[1]  # every call reads the environment; parsing it again is not needed
+        values = dict(zip(ENV_NAMES, raw))
+        settings = cls(
+            inference_endpoint=(values["HF_INFERENCE_ENDPOINT"] or DEFAULT_INFERENCE_ENDPOINT).rstrip("/"),
+            hub_endpoint=(values["HF_ENDPOINT"] or DEFAULT_HUB_ENDPOINT).rstrip("/"),
+            router_url=(values["HF_ROUTER_URL"] or DEFAULT_ROUTER_URL).rstrip("/"),
+            endpoints_api_url=(values["HF_ENDPOINTS_API_URL"] or DEFAULT_ENDPOINTS_API_URL).rstrip("/"),
+            hub_offline=((values["HF_HUB_OFFLINE"] or "").strip().lower() in _TRUE),
+            hf_token=values["HF_TOKEN"] or None,
+            huggingface_api_key=values["HUGGINGFACE_API_KEY"] or None,
+            connect_timeout=_float(values, "PLAYGROUND_CONNECT_TIMEOUT", cls.connect_timeout),
+            read_timeout=_float(values, "PLAYGROUND_READ_TIMEOUT", cls.read_timeout),
+            wait_for_model=_float(values, "PLAYGROUND_WAIT_FOR_MODEL", cls.wait_for_model),
+            max_response_bytes=int(_float(values, "PLAYGROUND_MAX_RESPONSE_MB", cls.max_response_bytes / 2**20) * 2**20),
         )
+        _last = (raw, settings)
+        return settings
+
+
+_last: tuple[tuple[str | None, ...], Settings] | None = None
+"""The environment values last read and the settings made from them."""

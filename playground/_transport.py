@@ -12,6 +12,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -83,10 +84,15 @@ def async_client() -> httpx.AsyncClient:
 
 
 def _timeout(settings: Settings, timeout: float | None) -> httpx.Timeout:
+    read = timeout if timeout is not None else settings.read_timeout
+    return _timeout_of(read, min(settings.connect_timeout, read))
+
+
+@lru_cache(maxsize=64)
+def _timeout_of(read: float, connect: float) -> httpx.Timeout:
     import httpx
 
-    read = timeout if timeout is not None else settings.read_timeout
-    return httpx.Timeout(read, connect=min(settings.connect_timeout, read))
+    return httpx.Timeout(read, connect=connect)
 
 
 def _start(client: httpx.Client | httpx.AsyncClient, prepared: PreparedRequest, settings: Settings, timeout: float | None, exchanges: list[Exchange]) -> tuple[httpx.Request, Exchange]:
@@ -161,7 +167,6 @@ def _too_large(exchange: Exchange, exchanges: list[Exchange], limit: int) -> API
 def _opened(response: httpx.Response, exchange: Exchange) -> None:
     exchange.status = response.status_code
     exchange.response_headers = dict(response.headers.items())
-    exchange.provider = response.headers.get("x-inference-provider") or None
     exchange.time_to_first_byte = exchange.elapsed()
 
 

@@ -189,20 +189,26 @@ def make_response(
     route: str,
     task: str | None,
 ) -> ModelResponse:
-    message: dict[str, Any] = {"role": "assistant", "content": content}
+    # Built record by record (not through Record's recursive wrapping): this runs once per call.
+    message = _built(Message, role="assistant", content=content)
     if tool_calls:
-        message["tool_calls"] = tool_calls
+        dict.__setitem__(message, "tool_calls", _wrap(tool_calls, ToolCall))
     for key, value in (extra_message or {}).items():
-        message.setdefault(key, value)
-    response = ModelResponse(
+        if key not in message:
+            message[key] = value
+    choice = _built(Choice, index=0, message=message, finish_reason=finish_reason)
+    response = _built(
+        ModelResponse,
         id=response_id or new_id(),
         object="chat.completion",
         created=created or int(time.time()),
         model=model,
         system_fingerprint=system_fingerprint,
-        choices=[{"index": 0, "message": message, "finish_reason": finish_reason}],
+        choices=[choice],
         usage=usage,
     )
+    object.__setattr__(response, "provider", None)
+    object.__setattr__(response, "engine", None)
     response.exchanges = exchanges
     response.route = route
     response.task = task
