@@ -281,34 +281,9 @@ def prepare_hub_model(
 def prepare_chat(
     target: Target, messages: list[dict[str, Any]], params: GenerationParams, token: str | None, *, stream: bool
 ) -> PreparedRequest:
-    """``POST .../v1/chat/completions``: the server applies the model's own chat template.
-    ``model`` comes first in the body: the router reads it from the start of the body."""
-    body = _drop_none(
-        {
-            "model": target.wire_model or target.model or "tgi",
-            "messages": [_chat_message(m) for m in messages],
-            "max_tokens": params.max_tokens,
-            "temperature": params.temperature,
-            "top_p": _top_p(params.top_p),
-            "stop": params.stop,
-            "seed": params.seed,
-            "presence_penalty": params.presence_penalty,
-            "frequency_penalty": params.frequency_penalty,
-            **params.chat_params,
-        }
-    )
-    body["stream"] = stream
-    return PreparedRequest(
-        purpose=CHAT, method="POST", url=target.chat_url, headers=base_headers(token, stream=stream, extra=target.headers), json=body,
-        stream=stream, note=_served_note(target),
-    )
-
-
-def _served_note(target: Target) -> str | None:
-    if not target.wire_model:
-        return None
-    asked = f"the model {target.model!r}" if target.model else "no model name"
-    return f"The endpoint does not serve {asked}; the request names {target.wire_model!r}, the model it serves."
+    """``POST .../v1/chat/completions``: the server applies the model's own chat template."""
+    messages_sent = {"messages": [_chat_message(m) for m in messages]}
+    return _openai_request(target, CHAT, target.chat_url, messages_sent, params, params.chat_params, token, stream)
 
 
 def prepare_completion(
@@ -327,10 +302,19 @@ def prepare_completion(
     passed = {k: v for k, v in params.chat_params.items() if k in ("stream_options", "logprobs", "n", "logit_bias", "response_format")}
     if isinstance(passed.get("logprobs"), bool):
         passed.pop("logprobs")  # chat's logprobs=True; text completions take a number (top_logprobs)
+    return _openai_request(target, purpose, target.completions_url, {"prompt": prompt}, params, passed, token, stream), prompt
+
+
+def _openai_request(
+    target: Target, purpose: str, url: str, payload: dict[str, Any], params: GenerationParams, passed: dict[str, Any],
+    token: str | None, stream: bool,
+) -> PreparedRequest:
+    """The one builder of OpenAI-style bodies. ``model`` comes first: the router reads it
+    from the start of the body."""
     body = _drop_none(
         {
             "model": target.wire_model or target.model or "tgi",
-            "prompt": prompt,
+            **payload,
             "max_tokens": params.max_tokens,
             "temperature": params.temperature,
             "top_p": _top_p(params.top_p),
@@ -342,11 +326,17 @@ def prepare_completion(
         }
     )
     body["stream"] = stream
-    request = PreparedRequest(
-        purpose=purpose, method="POST", url=target.completions_url, headers=base_headers(token, stream=stream, extra=target.headers),
-        json=body, stream=stream, note=_served_note(target),
+    return PreparedRequest(
+        purpose=purpose, method="POST", url=url, headers=base_headers(token, stream=stream, extra=target.headers), json=body,
+        stream=stream, note=_served_note(target),
     )
-    return request, prompt
+
+
+def _served_note(target: Target) -> str | None:
+    if not target.wire_model:
+        return None
+    asked = f"the model {target.model!r}" if target.model else "no model name"
+    return f"The endpoint does not serve {asked}; the request names {target.wire_model!r}, the model it serves."
 
 
 def _chat_message(message: dict[str, Any]) -> dict[str, Any]:
