@@ -35,7 +35,7 @@ from .turn import (
     run_side_by_side,
     run_turn,
 )
-from .views import Figures, curl_code, inference_client_code, metrics_markdown, python_code, request_text, response_text
+from .views import Figures, curl_code, inference_client_code, metrics_markdown, python_code, request_text, response_text, task_line
 
 PRESETS = ["deepset/deberta-v3-large-squad2", "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"]
 KIND_CHOICES = [
@@ -480,9 +480,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 return gr.update(value=f"⚠️ {error.message}"), gr.update(visible=False)
             except APIError:
                 return gr.update(value="Task: not known yet (the endpoint did not answer); it is learnt again when you send."), gr.update(visible=False)
-            where = {"hub": "from the Hub", "endpoint /info": "from the endpoint's /info"}.get(info.source or "", "")
-            task = info.task or "unknown"
-            shown = f"Task: **{task}**{f' ({where})' if where else ''} · route: {info.route}"
+            shown = task_line(info)
             if kind == LOCAL:
                 shown += "\n\nLocal demo: no model runs here; every reply is canned, to show the flow and the wire offline."
             return gr.update(value=shown), gr.update(visible=info.route == "question-answering")

@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground import Exchange
+from playground import Exchange, RouteInfo
 
 NOTHING_SENT = "Nothing was sent."
 TOKEN_PLACEHOLDER = "$HF_TOKEN"
@@ -204,3 +204,17 @@ def metrics_markdown(figures: Figures | None) -> str:
         ("finish", figures.finish_reason or "–"),
     ]
     return " · ".join(f"**{name}** {value}" for name, value in parts)
+
+
+ENGINES = {"tgi": "TGI", "vllm": "vLLM", "sglang": "SGLang", "llamacpp": "llama.cpp", "openai": "an OpenAI-compatible server"}
+
+
+def task_line(info: RouteInfo) -> str:
+    """What the endpoint or the Hub said about the model, and the route a message will take."""
+    if info.engine in ("vllm", "sglang", "llamacpp", "openai"):
+        return f"Engine: **{ENGINES[info.engine]}** (from the endpoint's /v1/models) · route: {info.route}"
+    if info.router:
+        known = f" (task {info.task}, from the Hub)" if info.task else ""
+        return f"Chat through **Inference Providers**{known} · route: {info.route}"
+    where = {"hub": "from the Hub", "endpoint /info": "from the endpoint's /info"}.get(info.source or "", "")
+    return f"Task: **{info.task or 'unknown'}**{f' ({where})' if where else ''} · route: {info.route}"

@@ -282,3 +282,15 @@ def test_a_vllm_endpoint_turn_shows_the_served_model_note(fake):
 def test_server_token_stays_home_when_the_router_is_not_hugging_faces():
     elsewhere = AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN, "HF_ROUTER_URL": "https://router.example.org"})
     assert choose_endpoint(TurnInputs(endpoint="default", model="gpt2"), elsewhere).api_key is False
+
+
+def test_the_task_line_names_the_engine_or_inference_providers(fake):
+    from playground import resolve_route
+    from playground_ui.views import task_line
+
+    engine = resolve_route("tgi", api_base=fake.endpoint_url("llamacpp-chat"))
+    assert task_line(engine) == "Engine: **llama.cpp** (from the endpoint's /v1/models) · route: chat"
+    routed = resolve_route("meta-llama/Llama-3.1-8B-Instruct")
+    assert task_line(routed) == "Chat through **Inference Providers** (task text-generation, from the Hub) · route: chat"
+    qa = resolve_route("deepset/roberta-base-squad2")
+    assert task_line(qa) == "Task: **question-answering** (from the Hub) · route: question-answering"
