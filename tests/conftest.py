@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import playground  # noqa: E402
 from fakehf import FakeHF  # noqa: E402
 
+NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_API_KEY", "HF_HUB_OFFLINE", "HF_INFERENCE_ENDPOINT", "HF_ENDPOINT",
              "HF_ROUTER_URL", "HF_ENDPOINTS_API_URL",
              "HF_OIDC_RESOURCE", "PLAYGROUND_WAIT_FOR_MODEL", "PLAYGROUND_READ_TIMEOUT", "PLAYGROUND_CONNECT_TIMEOUT")
@@ -30,6 +31,8 @@ def isolated(monkeypatch, tmp_path):
     """No token, saved login or endpoint from the machine leaks into a test."""
     for name in TOKEN_ENV:
         monkeypatch.delenv(name, raising=False)
+    for name in ("HF_INFERENCE_ENDPOINT", "HF_ENDPOINT", "HF_ROUTER_URL", "HF_ENDPOINTS_API_URL"):
+        monkeypatch.setenv(name, NOWHERE)  # a test that forgets the fake reaches nothing real (connection refused)
     from huggingface_hub import constants
 
     monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "saved-token"))  # no saved login
