@@ -42,7 +42,7 @@ from ._prepare import (
     prepare_text,
 )
 from ._settings import Settings
-from ._tasks import ENGINE_NAMES, LLAMACPP, VLLM, ModelTask, parse_provider_mapping
+from ._tasks import ENGINE_NAMES, ModelTask, parse_provider_mapping
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 PROBE_MESSAGES = [{"role": "user", "content": "Hi"}]
@@ -152,14 +152,6 @@ def _engine_facts(target: Target, token: str | None, settings: Settings, report:
     engine = yield from openai_engine(target, token, reply)
     if engine is None:
         return None
-    version = engine.engine_version
-    if version is None and engine.engine == VLLM:  # vLLM names its version at /version; llama.cpp at /props
-        probe = yield Send(prepare_get("engine version (GET /version)", target.root_url + "/version", token), optional=True, timeout=settings.connect_timeout)
-        version = probe.body.get("version") if probe is not None and probe.ok and isinstance(probe.body, dict) else None
-    elif version is None and engine.engine == LLAMACPP:
-        probe = yield Send(prepare_get("engine version (GET /props)", target.root_url + "/props", token), optional=True, timeout=settings.connect_timeout)
-        version = probe.body.get("build_info") if probe is not None and probe.ok and isinstance(probe.body, dict) else None
-    engine = replace(engine, engine_version=str(version) if version else None)
     name = ENGINE_NAMES.get(engine.engine or "", "An OpenAI-compatible server")
     served = engine.served[0]
     context = _context_length(reply.body)
@@ -167,6 +159,7 @@ def _engine_facts(target: Target, token: str | None, settings: Settings, report:
     if context is not None:
         report.facts["max_total_tokens"] = context
     said = f"{name} {engine.engine_version}" if engine.engine_version else name
+    said = said[0].upper() + said[1:]
     report.add(OK, f"{said} serves {served}" + (f": at most {_count(context)} tokens in all." if context is not None else "."))
     named = target.model.strip()
     if named and named not in ("tgi", *engine.served):

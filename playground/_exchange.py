@@ -41,6 +41,8 @@ class Exchange:
     """What the library changed on the way and why (e.g. the model name an engine serves)."""
     provider: str | None = None
     """The Inference Provider that answered (the router's ``x-inference-provider``)."""
+    engine: str | None = None
+    """The dedicated endpoint's engine and version, when known ("vLLM 0.11.0", "TGI 3.2.1")."""
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.clock_start
@@ -65,6 +67,7 @@ class Exchange:
             "purpose": self.purpose,
             **({"note": self.note} if self.note else {}),
             **({"provider": self.provider} if self.provider else {}),
+            **({"engine": self.engine} if self.engine else {}),
             "request": {
                 "method": self.method,
                 "url": self.url,

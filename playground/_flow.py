@@ -143,6 +143,14 @@ class Routing:
     def engine(self) -> str | None:
         return self.found.engine if self.found and self.target.dedicated else None
 
+    @property
+    def engine_label(self) -> str | None:
+        """The engine and its version as a person reads them: "vLLM 0.11.0", "TGI 3.2.1"."""
+        if self.engine is None or self.engine == _tasks.CONTAINER:
+            return None
+        name = _tasks.ENGINE_NAMES.get(self.engine, self.engine)
+        return f"{name} {self.found.engine_version}" if self.found.engine_version else name
+
 
 Plan = Generator[Send | Sleep, Any, "ModelResponse | StreamStart"]
 
@@ -354,22 +362,26 @@ def _endpoint_engine(
 
 
 def openai_engine(target: Target, token: str | None, reply: Reply) -> Generator[Send, Any, ModelTask | None]:
+    """The engine behind a ``/v1/models`` answer, with its version: vLLM's ``GET /version``,
+    llama.cpp's ``GET /props`` (``build_info``). A server whose ``owned_by`` names no engine
+    is told by which of the two routes it has. One look-up per URL (the caller caches it)."""
     served = served_models(reply.body) if reply.ok else None
     if served is None:
         return None
     ids, owners = served
     engine = next((_ENGINE_OWNERS[o] for o in owners if o in _ENGINE_OWNERS), None)
     version = None
-    if engine is None:  # an OpenAI server that does not name itself: the tie-breakers
-        probe = yield Send(prepare_get("engine look-up (GET /version)", target.root_url + "/version", token), optional=True)
+    if engine in (None, _tasks.VLLM):
+        probe = yield Send(prepare_get("engine version (GET /version)", target.root_url + "/version", token, target.headers), optional=True)
         if probe is not None and probe.ok and isinstance(probe.body, dict) and isinstance(probe.body.get("version"), str):
             engine, version = _tasks.VLLM, probe.body["version"]
-        else:
-            probe = yield Send(prepare_get("engine look-up (GET /props)", target.root_url + "/props", token), optional=True)
-            engine = _tasks.LLAMACPP if probe is not None and probe.ok and isinstance(probe.body, dict) and "build_info" in probe.body else _tasks.OPENAI
-            if engine == _tasks.LLAMACPP:
-                version = str(probe.body["build_info"])
-    return ModelTask(pipeline_tag=None, tags=None, source="endpoint /v1/models", engine=engine, engine_version=version, served=ids)
+    if engine in (None, _tasks.LLAMACPP):
+        probe = yield Send(prepare_get("engine version (GET /props)", target.root_url + "/props", token, target.headers), optional=True)
+        if probe is not None and probe.ok and isinstance(probe.body, dict) and probe.body.get("build_info") is not None:
+            engine, version = _tasks.LLAMACPP, str(probe.body["build_info"])
+    return ModelTask(
+        pipeline_tag=None, tags=None, source="endpoint /v1/models", engine=engine or _tasks.OPENAI, engine_version=version, served=ids
+    )
 
 
 _ENGINE_OWNERS = {"vllm": _tasks.VLLM, "sglang": _tasks.SGLANG, "llamacpp": _tasks.LLAMACPP, "llama.cpp": _tasks.LLAMACPP}
@@ -481,6 +493,7 @@ def _answer(call: Call, routing: Routing, route: str, reply: Reply, prompt: str,
     provider = _provider(routing, reply)
     if target.router:
         reply.exchange.provider = provider  # x-inference-provider, or the pinned provider when the router named none
+    reply.exchange.engine = routing.engine_label
     dialect = "openai" if route == CHAT or target.openai else "tgi"
     if reply.stream is not None:
         include_usage = bool((call.params.chat_params.get("stream_options") or {}).get("include_usage"))
@@ -524,6 +537,7 @@ def _failure(call: Call, routing: Routing, reply: Reply, exchanges: list[Exchang
     alternatives = tuple(p.provider for p in found.chat_providers if p.status != "error") if found else ()
     if target.router:
         reply.exchange.provider = _provider(routing, reply)
+    reply.exchange.engine = routing.engine_label
     return error_from_response(
         reply.status,
         reply.headers,

@@ -52,6 +52,9 @@ def response_text(exchanges: list[Exchange]) -> str:
     parts = []
     for index, exchange in enumerate(exchanges, 1):
         lines = [_title(index, exchange, len(exchanges))]
+        served = f"{exchange.provider} (Inference Providers)" if exchange.provider else exchange.engine
+        if served and exchange.status is not None:
+            lines.append(f"Served by: {served}")
         if exchange.status is None:
             lines.append(f"No response: {exchange.error or 'the request did not complete'}")
         else:

@@ -31,7 +31,8 @@ def paths(fake, name):
 def test_vllm_chat_sends_the_served_name_when_the_given_one_is_not_served(fake):
     r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), max_tokens=4)
     assert r.choices[0].message.content == " Paris is the capital" and r.route == "chat" and r.engine == "vllm"
-    assert paths(fake, "vllm-chat") == [("GET", "/info"), ("GET", "/v1/models"), ("POST", "/v1/chat/completions")]
+    assert paths(fake, "vllm-chat") == [("GET", "/info"), ("GET", "/v1/models"), ("GET", "/version"), ("POST", "/v1/chat/completions")]
+    assert r.exchanges[-1].engine == "vLLM 0.11.0" and r.exchanges[-1].to_dict()["engine"] == "vLLM 0.11.0"
     sent = fake.seen("/endpoints/vllm-chat")[-1].body
     assert sent["model"] == "llama-3-1-8b-instruct-xyz"
     assert "'tgi'" in r.exchanges[-1].note and "llama-3-1-8b-instruct-xyz" in r.exchanges[-1].note  # the difference is visible
@@ -77,7 +78,8 @@ def test_llama_cpp_endpoint_chats_on_its_openai_route(fake):
     r = completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=fake.endpoint_url("llamacpp-chat"), max_tokens=2)
     assert r.choices[0].message.content == " Paris is" and r.engine == "llamacpp"
     assert r.system_fingerprint == "b1-0c1e570" and r.usage.prompt_tokens_details == {"cached_tokens": 0}
-    assert paths(fake, "llamacpp-chat") == [("GET", "/info"), ("GET", "/v1/models"), ("POST", "/v1/chat/completions")]
+    assert paths(fake, "llamacpp-chat") == [("GET", "/info"), ("GET", "/v1/models"), ("GET", "/props"), ("POST", "/v1/chat/completions")]
+    assert r.exchanges[-1].engine == "llama.cpp b1-0c1e570"
     assert fake.seen("/endpoints/llamacpp-chat")[-1].body["model"] == "meta-llama/Llama-2-7b-chat-hf"  # served: no rename
 
 
@@ -100,7 +102,7 @@ def test_sglang_endpoint(fake):
 def test_scaled_to_zero_endpoint_is_held_by_its_proxy_from_the_first_probe(fake):
     r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold"), max_tokens=1, wait_for_model=30)
     assert r.choices[0].message.content == " Paris" and r.engine == "vllm"
-    assert [e.status for e in r.exchanges] == [404, 200, 200]  # the probe woke it: no 503 on the way
+    assert [e.status for e in r.exchanges] == [404, 200, 200, 200]  # the probe woke it: no 503 on the way
     assert {s.headers.get("x-scale-up-timeout") for s in fake.seen("/endpoints/vllm-cold")} == {"30"}  # probes too
 
 
@@ -109,7 +111,8 @@ def test_scaled_to_zero_endpoint_answering_503_is_waited_for_and_then_probed(fak
     r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold-no-hold"), max_tokens=1, on_wait=waits.append, wait_for_model=30)
     assert r.choices[0].message.content == " Paris"
     assert [(e.purpose.split(",")[0], e.status) for e in r.exchanges] == [
-        ("task look-up (GET /info)", 503), ("task look-up (GET /info)", 404), ("engine look-up (GET /v1/models)", 200), ("chat", 200)]
+        ("task look-up (GET /info)", 503), ("task look-up (GET /info)", 404), ("engine look-up (GET /v1/models)", 200),
+        ("engine version (GET /version)", 200), ("chat", 200)]
     assert fake.seen("/endpoints/vllm-cold-no-hold")[-1].body["model"] == "meta-llama/Llama-3.1-8B-Instruct"  # learnt after waking: not "tgi"
     assert waits and all(w.scaling_up for w in waits) and waits[0].budget == 30
 

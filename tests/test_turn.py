@@ -259,6 +259,7 @@ def test_a_turn_on_the_default_endpoint_reaches_inference_providers_with_the_typ
     assert final.status == "done" and final.reply == " Paris is the"
     assert f"POST {fake.router_url}/v1/chat/completions" in request_text(final.exchanges)
     assert "x-inference-provider: novita" in response_text(final.exchanges)
+    assert "Served by: novita (Inference Providers)" in response_text(final.exchanges)
     assert final.call.provider == "novita"
     code = inference_client_code(final.call)
     assert 'provider="auto"' in code and "meta-llama/Llama-3.1-8B-Instruct:cheapest" in code
@@ -277,6 +278,7 @@ def test_a_vllm_endpoint_turn_shows_the_served_model_note(fake):
     final = run(inputs, settings_for(fake))[-1]
     assert final.status == "done" and final.reply == " Paris is"
     assert "Note: The endpoint does not serve the model 'tgi'" in request_text(final.exchanges)
+    assert "Served by: vLLM 0.11.0" in response_text(final.exchanges)
 
 
 def test_server_token_stays_home_when_the_router_is_not_hugging_faces():
