@@ -19,13 +19,16 @@ from ._client import (
     RouteInfo,
     acheck_endpoint,
     acompletion,
+    alist_endpoints,
     alist_models,
     aresolve_route,
     check_endpoint,
     completion,
+    list_endpoints,
     list_models,
     resolve_route,
 )
+from ._endpoints import InferenceEndpoint
 from ._catalog import ProviderOffer, RouterModel
 from ._doctor import EndpointReport, Finding
 from ._errors import (
@@ -62,6 +65,9 @@ __all__ = [
     "aresolve_route",
     "list_models",
     "alist_models",
+    "list_endpoints",
+    "alist_endpoints",
+    "InferenceEndpoint",
     "RouterModel",
     "ProviderOffer",
     "RouteInfo",

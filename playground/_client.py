@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import _catalog, _doctor, _transport
+from . import _catalog, _doctor, _endpoints, _transport
 from ._catalog import RouterModel
+from ._endpoints import InferenceEndpoint
 from ._auth import resolve_token, scrub
 from ._errors import APIConnectionError, APIError, BadRequestError
 from ._doctor import EndpointReport
@@ -396,6 +397,9 @@ class RouteInfo:
     """A dedicated endpoint's server ("tgi", "vllm", "sglang", "llamacpp", ...), when known."""
     url: str | None = None
     """Where the generation request goes."""
+    served_model: str | None = None
+    """The model a dedicated endpoint says it serves (``/info`` ``model_id``, or ``/v1/models``)."""
+    engine_version: str | None = None
 
 
 def _route_steps(model: str, api_base: str | None, api_key: str | bool | None, task: str | None) -> tuple[Any, Settings]:
@@ -409,8 +413,10 @@ def _route_steps(model: str, api_base: str | None, api_key: str | bool | None, t
 def _route_info(routing: Routing, exchanges: list[Exchange]) -> RouteInfo:
     found, target = routing.found, routing.target
     url = target.chat_url if routing.route == CHAT else (target.completions_url if target.openai and routing.route == TEXT else target.root_url)
+    served = found.served[0] if found is not None and found.served and target.dedicated else None
     return RouteInfo(
-        routing.route, routing.task, found.source if found else None, exchanges, router=target.router, engine=routing.engine, url=url
+        routing.route, routing.task, found.source if found else None, exchanges, router=target.router, engine=routing.engine, url=url,
+        served_model=served, engine_version=found.engine_version if found is not None and target.dedicated else None,
     )
 
 
@@ -460,6 +466,27 @@ async def acheck_endpoint(
     steps, settings, report = _doctor_steps(model, api_base, api_key, task)
     await _arun(steps, settings, None, report.exchanges)
     return report
+
+
+def list_endpoints(*, api_key: str | bool | None = None) -> list[InferenceEndpoint]:
+    """The Inference Endpoints of the token's user and organisations (``GET
+    {HF_ENDPOINT}/api/whoami-v2``, then the Endpoints API at ``HF_ENDPOINTS_API_URL``):
+    name, state, URL, model, engine. The token (``api_key``, else the usual chain) goes only
+    to Hugging Face hosts over https or to this machine. Raises :class:`AuthenticationError`
+    without a token or with a refused one, :class:`PermissionDeniedError` for a token that may
+    not read endpoints; an organisation the token cannot see is skipped."""
+    settings = Settings.from_env()
+    exchanges: list[Exchange] = []
+    token = resolve_token(api_key, settings)
+    return _run(_endpoints.endpoint_listing(settings, token, exchanges), settings, None, exchanges)
+
+
+async def alist_endpoints(*, api_key: str | bool | None = None) -> list[InferenceEndpoint]:
+    """The async twin of :func:`list_endpoints`."""
+    settings = Settings.from_env()
+    exchanges: list[Exchange] = []
+    token = resolve_token(api_key, settings)
+    return await _arun(_endpoints.endpoint_listing(settings, token, exchanges), settings, None, exchanges)
 
 
 def list_models(*, refresh: bool = False) -> list[RouterModel]:

@@ -62,6 +62,7 @@ def fake(fake_server, monkeypatch):
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)
     monkeypatch.setenv("HF_ENDPOINT", fake_server.url)
     monkeypatch.setenv("HF_ROUTER_URL", fake_server.router_url)
+    monkeypatch.setenv("HF_ENDPOINTS_API_URL", fake_server.endpoints_api_url)
     return fake_server
 
 
@@ -76,7 +77,7 @@ def app_url(fake_server):
 
     settings = AppSettings.from_env(
         {"HF_TOKEN": APP_SERVER_TOKEN, "HF_INFERENCE_ENDPOINT": fake_server.inference_url, "HF_ENDPOINT": fake_server.url,
-         "HF_ROUTER_URL": fake_server.router_url}
+         "HF_ROUTER_URL": fake_server.router_url, "HF_ENDPOINTS_API_URL": fake_server.endpoints_api_url}
     )
     demo = build_app(settings)
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options(settings))

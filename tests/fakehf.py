@@ -202,6 +202,10 @@ class FakeHF:
         return f"{self.url}/hf-inference"
 
     @property
+    def endpoints_api_url(self) -> str:
+        return f"{self.url}/v2"
+
+    @property
     def router_url(self) -> str:
         """The router lives at the root, as on router.huggingface.co (hf-inference beside it)."""
         return self.url
@@ -253,6 +257,11 @@ class FakeHF:
             return _respond(reply)
         if path.startswith("/api/models/"):
             return self._hub(path[len("/api/models/") :], request)
+        if path == "/api/whoami-v2" and request.method == "GET":
+            return self._whoami(request)
+        match = re.fullmatch(r"/v2/endpoint/([^/]+)", path)
+        if match and request.method == "GET":
+            return self._endpoint_list(match.group(1), request)
         match = re.fullmatch(r"/hf-inference/models/(.+?)(/v1/chat/completions)?", path)
         if match:
             return await self._serverless(match.group(1), bool(match.group(2)), request, body, raw)
@@ -573,6 +582,28 @@ class FakeHF:
             return JSONResponse({"error": f"Model {asked} is not supported by provider {provider}"}, status_code=400)
         return self._openai_chat(body, asked, flavor="router", headers={"x-inference-provider": provider})
 
+    # --- the Hub's whoami and the Inference Endpoints API -----------------------------------
+
+    def _whoami(self, request: Request) -> Response:
+        token = _bearer(request)
+        if token not in ACCOUNTS:
+            return JSONResponse({"error": "Invalid credentials in Authorization header"}, status_code=401)
+        user, orgs = ACCOUNTS[token]
+        return JSONResponse({"type": "user", "id": "6" * 24, "name": user, "fullname": "Fake User", "isPro": False,
+                             "orgs": [{"type": "org", "name": org, "roleInOrg": "write"} for org in orgs],
+                             "auth": {"type": "access_token", "accessToken": {"displayName": "fake", "role": "fineGrained"}}})
+
+    def _endpoint_list(self, namespace: str, request: Request) -> Response:
+        token = _bearer(request)
+        if token not in ACCOUNTS:
+            return JSONResponse({"error": "Invalid credentials in Authorization header"}, status_code=401)
+        if token == NO_PROVIDERS_TOKEN:  # a fine-grained token without the permission to read endpoints
+            return JSONResponse({"error": "You don't have the permission to read Inference Endpoints"}, status_code=403)
+        user, orgs = ACCOUNTS[token]
+        if namespace not in (user, *orgs) or namespace not in ENDPOINT_ITEMS:
+            return JSONResponse({"error": "Unauthorized: no billing set up for this namespace"}, status_code=401)
+        return JSONResponse({"items": [_endpoint_object(self, namespace, *item) for item in ENDPOINT_ITEMS[namespace]]})
+
     def _router_auth(self, request: Request) -> Response | None:
         token = _bearer(request)
         if token is None or token not in self.valid_tokens:
@@ -600,6 +631,42 @@ def _gated(model_id: str, token: str | None) -> Response | None:
     else:
         return None
     return JSONResponse({"error": text}, status_code=status, headers={"x-error-code": "GatedRepo"})
+
+
+# Who each token belongs to (for /api/whoami-v2), and the endpoints of each namespace:
+# (name, state, fake endpoint it points at, Hub repository, image key, type).
+ACCOUNTS = {
+    "hf_fake_valid_user_token": ("fake-user", ["fake-org", "no-billing-org"]),
+    "hf_fake_private_endpoint_token": ("fake-user", ["fake-org", "no-billing-org"]),
+    NO_PROVIDERS_TOKEN: ("read-only-user", []),
+}
+ENDPOINT_ITEMS = {
+    "fake-user": [
+        ("llama-chat-tgi", "running", "private-chat", "meta-llama/Llama-2-7b-chat-hf", "tgi", "protected"),
+        ("llama31-vllm", "running", "vllm-chat", "meta-llama/Llama-3.1-8B-Instruct", "vLLM", "public"),
+        ("sleepy-vllm", "scaledToZero", "vllm-cold-no-hold", "meta-llama/Llama-3.1-8B-Instruct", "vLLM", "public"),
+        ("paused-one", "paused", None, "google/gemma-2b", "tgi", "protected"),
+    ],
+    "fake-org": [("org-llamacpp", "running", "llamacpp-chat", "meta-llama/Llama-2-7b-chat-hf", "llamacpp", "public")],
+    "read-only-user": [],
+}
+STATE_MESSAGES = {"running": "Endpoint is ready", "paused": "Endpoint paused", "scaledToZero": "Endpoint scaled to zero"}
+
+
+def _endpoint_object(fake: FakeHF, namespace: str, name: str, state: str, target: str | None, repo: str, image: str, kind: str) -> dict[str, Any]:
+    """An endpoint as the Endpoints API describes it (huggingface_hub's test fixtures)."""
+    status: dict[str, Any] = {"state": state, "message": STATE_MESSAGES.get(state, state), "readyReplica": 1 if state == "running" else 0,
+                              "targetReplica": 1, "createdAt": "2026-11-30T10:00:00.000Z", "updatedAt": "2026-12-01T10:00:00.000Z"}
+    if target is not None:
+        status["url"] = fake.endpoint_url(target)
+    return {
+        "name": name, "type": kind, "accountId": None, "provider": {"vendor": "aws", "region": "us-east-1"},
+        "compute": {"accelerator": "gpu", "id": "aws-us-east-1-nvidia-l4-x1", "instanceType": "nvidia-l4", "instanceSize": "x1",
+                    "scaling": {"minReplica": 0, "maxReplica": 1, "scaleToZeroTimeout": 15}},
+        "model": {"repository": repo, "revision": "0cb88a4f764b7a12671c53f0838cd831a0843b95", "task": "text-generation",
+                  "framework": "pytorch", "image": {image: {"url": f"example/{image.lower()}:latest", "port": 80, "healthRoute": "/health"}}},
+        "status": status,
+    }
 
 
 def _usage(prompt: str, tokens: list[str]) -> dict[str, int]:

@@ -1,0 +1,52 @@
+"""Listing a token's Inference Endpoints (the Hub's whoami, then the Endpoints API)."""
+
+import asyncio
+
+import pytest
+
+import playground
+from fakehf import NO_PROVIDERS_TOKEN
+
+TOKEN = "hf_fake_valid_user_token"
+
+
+def test_lists_the_users_and_organisations_endpoints(fake):
+    found = {e.name: e for e in playground.list_endpoints(api_key=TOKEN)}
+    assert list(found) == ["llama-chat-tgi", "llama31-vllm", "sleepy-vllm", "paused-one", "org-llamacpp"]
+    vllm = found["llama31-vllm"]
+    assert (vllm.namespace, vllm.state, vllm.url, vllm.model, vllm.engine, vllm.public) == (
+        "fake-user", "running", fake.endpoint_url("vllm-chat"), "meta-llama/Llama-3.1-8B-Instruct", "vllm", True)
+    assert found["paused-one"].url is None and found["paused-one"].state == "paused"
+    assert found["org-llamacpp"].namespace == "fake-org" and found["org-llamacpp"].engine == "llamacpp"
+    assert not found["llama-chat-tgi"].public
+    seen = [(s.path, s.headers.get("authorization")) for s in fake.requests]
+    assert seen == [("/api/whoami-v2", f"Bearer {TOKEN}")] + [(f"/v2/endpoint/{ns}", f"Bearer {TOKEN}") for ns in ("fake-user", "fake-org", "no-billing-org")]
+
+
+def test_an_organisation_the_token_cannot_see_is_skipped_but_a_refused_user_is_said(fake):
+    with pytest.raises(playground.PermissionDeniedError) as caught:
+        playground.list_endpoints(api_key=NO_PROVIDERS_TOKEN)
+    assert "may not list Inference Endpoints (HTTP 403)" in str(caught.value) and "Chatting still works" in str(caught.value)
+    with pytest.raises(playground.AuthenticationError, match="wrong or revoked"):
+        asyncio.run(playground.alist_endpoints(api_key="hf_fake_not_a_token"))
+    with pytest.raises(playground.AuthenticationError, match="needs a Hugging Face token"):
+        playground.list_endpoints(api_key=False)
+    assert [s.path for s in fake.requests][-1] == "/api/whoami-v2"  # the refused token went no further
+
+
+def test_the_token_never_goes_to_a_hub_mirror(fake, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub-mirror.invalid")
+    with pytest.raises(playground.BadRequestError, match="only sent to Hugging Face hosts"):
+        playground.list_endpoints(api_key=TOKEN)
+    monkeypatch.setenv("HF_ENDPOINT", fake.url)
+    monkeypatch.setenv("HF_ENDPOINTS_API_URL", "http://endpoints.huggingface.cloud.invalid/v2")
+    with pytest.raises(playground.BadRequestError, match="only sent to Hugging Face hosts"):
+        playground.list_endpoints(api_key=TOKEN)
+    assert fake.requests == []
+
+
+def test_the_route_info_of_a_dedicated_endpoint_says_what_it_serves(fake):
+    info = playground.resolve_route("", api_base=fake.endpoint_url("vllm-chat"))
+    assert (info.engine, info.engine_version, info.served_model) == ("vllm", "0.11.0", "llama-3-1-8b-instruct-xyz")
+    info = playground.resolve_route("tgi", api_base=fake.endpoint_url("public-base"))
+    assert (info.engine, info.engine_version, info.served_model) == ("tgi", "3.2.1", "meta-llama/Llama-2-7b-hf")
