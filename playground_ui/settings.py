@@ -51,6 +51,9 @@ class AppSettings:
     default_endpoint: str = "local"
     """The endpoint kind selected when the page opens (``PLAYGROUND_DEFAULT_ENDPOINT``):
     "default" when the server has a token, else the Local demo, which works offline."""
+    on_space: bool = False
+    """Running as a Hugging Face Space (``SPACE_ID`` set): the server's token then never
+    lists endpoints, since every visitor would see the owner's."""
     library: Settings = Settings()
 
     @classmethod
@@ -71,6 +74,7 @@ class AppSettings:
             max_conversation_chars=_int(env, "PLAYGROUND_MAX_CONVERSATION_CHARS", cls.max_conversation_chars),
             block_private_urls=block and not _flag(env, "PLAYGROUND_ALLOW_PRIVATE_URLS"),
             default_endpoint=default,
+            on_space=bool(env.get("SPACE_ID")),
             library=Settings.from_env(env),
         )
 

@@ -15,12 +15,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import playground
-from playground import APIConnectionError, APIError, BadRequestError, Exchange, LoadingStatus, acompletion, is_huggingface_url
+from playground import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    Exchange,
+    LoadingStatus,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    acompletion,
+    alist_models,
+    is_huggingface_url,
+)
 from playground._prepare import ROUTES
 
 from .local_demo import LOCAL_DEMO
 from .netguard import PrivateAddressRefused, check_public_url
 from .settings import AppSettings
+from .providers import find, turn_cost, with_provider
 from .views import CallShape, Figures
 
 log = logging.getLogger("playground_ui")
@@ -63,6 +76,10 @@ class TurnInputs:
     seed: float | str | None = None
     """A number, or the seed box's text (empty: none)."""
     route: str = "auto"
+    provider: str = "auto"
+    """Inference Providers: "auto", a policy (fastest, cheapest, preferred) or a provider's name."""
+    bill_to: str = ""
+    """An organisation that pays for Inference Providers calls (sent as X-HF-Bill-To)."""
 
     def __repr__(self) -> str:  # the token never reaches a log line
         return f"TurnInputs(endpoint={self.endpoint!r}, model={self.model!r}, api_base={self.api_base!r}, token={'set' if self.token else 'empty'})"
@@ -97,6 +114,7 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bo
     if kind == DEFAULT:
         if not model:
             raise InputProblem("Choose a model first: pick one of the presets or type a model id such as gpt2.")
+        model = with_provider(model, inputs.provider)
         # The default endpoint is two hosts (the router and hf-inference): the server's token
         # may go only if both are Hugging Face's.
         url = f"{settings.library.inference_endpoint}/models/{model}"
@@ -243,6 +261,11 @@ async def run_turn(
         task=forced, context=context, params=params,
     )
     loading: asyncio.Queue[LoadingStatus] = asyncio.Queue()
+    serverless = endpoint.api_base is None and not endpoint.local
+    if serverless:  # Inference Providers: the server's usage (for the cost), and who pays
+        params = {**params, "stream_options": {"include_usage": True}}
+        if (inputs.bill_to or "").strip():
+            params["bill_to"] = inputs.bill_to.strip()
     call = asyncio.ensure_future(
         acompletion(
             model=endpoint.model, messages=messages, api_base=endpoint.api_base, api_key=endpoint.api_key,
@@ -286,10 +309,11 @@ async def run_turn(
                 await asyncio.sleep(0)
         finally:
             _Streaming.active -= 1
-        yield TurnUpdate(
-            reply=text, exchanges=stream.exchanges, call=shape, status="done",
-            figures=_figures(stream.route, stream.exchanges, usage, finish),
-        )
+        figures = _figures(stream.route, stream.exchanges, usage, finish)
+        if endpoint.local:
+            figures.provider = "Local demo (canned)"
+        figures.cost = await _cost(stream.provider, endpoint.model, usage) if shape.router else None
+        yield TurnUpdate(reply=text, exchanges=stream.exchanges, call=shape, status="done", figures=figures)
     except APIError as error:
         exchanges = error.exchanges or (stream.exchanges if stream is not None else [])
         figures = None
@@ -298,7 +322,8 @@ async def run_turn(
             figures = _figures(route, exchanges, None, "error")
             if not text:
                 figures.time_to_first_token = None  # no token ever came
-        sentence = error.message + (OFFLINE_HINT if isinstance(error, APIConnectionError) and not endpoint.local else "")
+        sentence = page_sentence(error, typed=bool((inputs.token or "").strip())) if serverless else error.message
+        sentence += OFFLINE_HINT if isinstance(error, APIConnectionError) and not endpoint.local else ""
         # The library's checks of the inputs (a malformed token, a URL with credentials) send nothing.
         status = "refused" if isinstance(error, BadRequestError) and not exchanges and not text else "error"
         yield TurnUpdate(reply=text, exchanges=exchanges, call=shape, status=status, error=sentence, figures=figures)
@@ -313,6 +338,46 @@ async def run_turn(
             call.cancel()
         if stream is not None:
             await stream.aclose()
+
+
+async def _cost(provider: str | None, model: str, usage: Any) -> float | None:
+    """The turn's cost from the router's price list (cached) and the usage; None if unknown."""
+    try:
+        catalogue = await alist_models()
+    except APIError:
+        return None
+    listed = find(catalogue, model)
+    return turn_cost(usage, listed.provider(provider) if listed and provider else None)
+
+
+def page_sentence(error: APIError, *, typed: bool) -> str:
+    """Inference Providers' refusals in words that name the box to change; the library's own
+    sentence (and the raw reply, in the payload view) for everything else."""
+    said = f" (HTTP {error.status_code}: {error.hf_error})" if error.hf_error else f" (HTTP {error.status_code})"
+    if isinstance(error, PaymentRequiredError):
+        return (
+            f"Your monthly Inference Providers credits are used up{said}: buy pre-paid credits at "
+            "https://huggingface.co/settings/billing or subscribe to PRO, put an organisation that pays in “Bill to” "
+            "(generation settings), or type the token of another account in the Token box."
+        )
+    if isinstance(error, PermissionDeniedError) and "gated" not in (error.hf_error or "").lower():
+        return (
+            f"The token may not call Inference Providers{said}: give it the “Make calls to Inference Providers” permission "
+            "at https://huggingface.co/settings/tokens, or type another token in the Token box."
+        )
+    if isinstance(error, AuthenticationError) and error.status_code == 401:
+        if typed:
+            return f"The token in the Token box was refused{said}: it is wrong or revoked; paste a fresh one from https://huggingface.co/settings/tokens."
+        return (
+            f"Inference Providers need a Hugging Face token{said}: type one in the Token box "
+            "(with the “Make calls to Inference Providers” permission)."
+        )
+    if isinstance(error, BadRequestError) and error.code == "model_not_supported":
+        return (
+            f"No provider you have enabled serves this model{said}: choose another provider in the Provider box, another "
+            "model in the Model box, or enable more providers at https://hf.co/settings/inference-providers."
+        )
+    return error.message
 
 
 def _route_tried(exchanges: list[Exchange]) -> str | None:
@@ -335,6 +400,8 @@ def _figures(route: str | None, exchanges: list[Exchange], usage: Any, finish: s
         completion_tokens=usage.get("completion_tokens") if usage else None,
         estimated=bool(usage and usage.get("estimated")),
         finish_reason=finish,
+        provider=next((e.provider for e in reversed(exchanges) if e.provider), None),
+        engine=next((e.engine for e in reversed(exchanges) if e.engine), None),
     )
 
 

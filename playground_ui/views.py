@@ -12,6 +12,8 @@ from typing import Any
 
 from playground import Exchange, RouteInfo
 
+from .providers import dollars
+
 NOTHING_SENT = "Nothing was sent."
 TOKEN_PLACEHOLDER = "$HF_TOKEN"
 
@@ -176,6 +178,12 @@ class Figures:
     completion_tokens: int | None = None
     estimated: bool = False
     finish_reason: str | None = None
+    provider: str | None = None
+    """Who served the turn: an Inference Provider, or "Local demo (canned)"."""
+    engine: str | None = None
+    """A dedicated endpoint's engine and version ("vLLM 0.11.0")."""
+    cost: float | None = None
+    """USD, from the provider's price list and the usage: an estimate."""
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -199,10 +207,13 @@ def metrics_markdown(figures: Figures | None) -> str:
     tokens = "–" if figures.completion_tokens is None else f"{figures.completion_tokens}{' (estimated)' if figures.estimated else ''}"
     speed = figures.tokens_per_second
     parts = [
+        *([("provider", figures.provider)] if figures.provider else []),
+        *([("engine", figures.engine)] if figures.engine else []),
         ("route", figures.route or "–"),
         ("first token", seconds(figures.time_to_first_token)),
         ("total", seconds(figures.total_time)),
         ("tokens", tokens),
+        *([("cost", f"≈ {dollars(figures.cost)}")] if figures.cost is not None else []),
         ("tokens/s", "–" if speed is None else f"{speed:.1f}"),
         ("finish", figures.finish_reason or "–"),
     ]

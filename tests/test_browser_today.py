@@ -40,6 +40,6 @@ def test_a_refusal_by_the_router_reads_as_a_sentence_in_the_chat(app: Page, fake
     choose_model(app, "meta-llama/Llama-3.1-8B-Instruct")
     app.locator("#token input").fill("hf_fake_credits_used_up")
     send(app, "Tell me about Paris.")
-    expect(app.locator("#chatbot")).to_contain_text("credits for Inference Providers are used up", timeout=20000)
+    expect(app.locator("#chatbot")).to_contain_text("Your monthly Inference Providers credits are used up", timeout=20000)
     expect(app.locator("#chatbot")).to_contain_text("https://huggingface.co/settings/billing")
     shot(app, "providers-credits")

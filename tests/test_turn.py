@@ -8,7 +8,7 @@ import pytest
 from fakehf import Reply
 from playground_ui.settings import AppSettings
 from playground_ui.turn import InputProblem, TurnInputs, TurnUpdate, choose_endpoint, generation_params, run_side_by_side, run_turn
-from playground_ui.views import CallShape, curl_code, inference_client_code, python_code, request_text, response_text
+from playground_ui.views import CallShape, curl_code, inference_client_code, metrics_markdown, python_code, request_text, response_text
 
 SERVER_TOKEN = "hf_server_canary_token_000111"
 HF_ROUTER = AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN})
@@ -269,8 +269,45 @@ def test_a_turn_on_the_default_endpoint_reaches_inference_providers_with_the_typ
 def test_a_turn_refused_by_the_router_reads_as_its_sentence(fake):
     inputs = TurnInputs(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", token="hf_fake_credits_used_up")
     final = run(inputs, settings_for(fake))[-1]
-    assert final.status == "error" and "credits for Inference Providers are used up" in final.error
+    assert final.status == "error" and final.error.startswith("Your monthly Inference Providers credits are used up (HTTP 402")
+    assert "“Bill to”" in final.error and "Token box" in final.error  # the boxes to change
     assert "HTTP 402" in response_text(final.exchanges)
+
+
+@pytest.mark.parametrize(
+    "model, token, box",
+    [
+        ("meta-llama/Llama-3.1-8B-Instruct", "", "type one in the Token box"),
+        ("meta-llama/Llama-3.1-8B-Instruct", "hf_fake_not_a_real_token", "The token in the Token box was refused"),
+        ("meta-llama/Llama-3.1-8B-Instruct", "hf_fake_read_only_token", "“Make calls to Inference Providers” permission"),
+        ("Qwen/Qwen2.5-VL-7B-Instruct", "hf_fake_valid_user_token", "choose another provider in the Provider box"),
+    ],
+)
+def test_router_refusals_name_the_box_to_change(fake, model, token, box):
+    final = run(TurnInputs(endpoint="default", model=model, token=token), settings_for(fake))[-1]
+    assert final.status == "error" and box in final.error
+
+
+def test_the_figures_name_the_provider_and_the_cost(fake):
+    inputs = TurnInputs(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", provider="novita", token="hf_fake_valid_user_token",
+                        max_tokens=3, bill_to=" my-org ")
+    final = run(inputs, settings_for(fake))[-1]
+    sent = fake.seen("/v1/chat/completions")[-1]
+    assert sent.body["model"] == "meta-llama/Llama-3.1-8B-Instruct:novita" and sent.headers["x-hf-bill-to"] == "my-org"
+    assert sent.body["stream_options"] == {"include_usage": True}
+    figures = final.figures
+    prompt, completion = sent.body["messages"][0]["content"].count(" ") + 1, 3  # the fake counts words as tokens
+    assert figures.provider == "novita" and not figures.estimated and figures.completion_tokens == completion
+    assert figures.cost == pytest.approx((prompt * 0.02 + completion * 0.05) / 1e6)  # novita's prices in the fake's /v1/models
+    shown = metrics_markdown(figures)
+    assert shown.startswith("**provider** novita · ") and "**cost** ≈ $0.00000" in shown
+
+
+def test_a_dedicated_turn_names_the_engine_and_no_provider(fake):
+    inputs = TurnInputs(endpoint="public", model="tgi", api_base=fake.endpoint_url("llamacpp-chat"), max_tokens=2, bill_to="my-org")
+    final = run(inputs, settings_for(fake))[-1]
+    assert final.figures.engine == "llama.cpp b1-0c1e570" and final.figures.provider is None and final.figures.cost is None
+    assert all("x-hf-bill-to" not in s.headers and "stream_options" not in (s.body or {}) for s in fake.seen("/endpoints/"))
 
 
 def test_a_vllm_endpoint_turn_shows_the_served_model_note(fake):
