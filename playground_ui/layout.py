@@ -15,11 +15,15 @@ from typing import Any
 
 import gradio as gr
 
-from playground import APIError, BadRequestError, aresolve_route
+from playground import APIError, BadRequestError, alist_models, aresolve_route
 from playground._prompt import content_text
 
 from .doctor import check as check_endpoint
 from .doctor import checking_html
+from .my_endpoints import choose as choose_mine
+from .my_endpoints import key as key_of
+from .my_endpoints import list_mine, listing_token
+from .providers import AUTO, POLICIES, find, provider_choices
 from .settings import AppSettings
 from .session import MAX_FILE_BYTES, ImportProblem, export_json, log_turns, read_export, turn_record
 from .turn import (
@@ -35,11 +39,22 @@ from .turn import (
     run_side_by_side,
     run_turn,
 )
-from .views import Figures, curl_code, inference_client_code, metrics_markdown, python_code, request_text, response_text, task_line
+from .views import (
+    Figures,
+    curl_code,
+    inference_client_code,
+    metrics_markdown,
+    models_differ,
+    python_code,
+    request_text,
+    response_text,
+    task_line,
+    with_last_route,
+)
 
 PRESETS = ["deepset/deberta-v3-large-squad2", "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"]
 KIND_CHOICES = [
-    ("Default · serverless Inference API", DEFAULT),
+    ("Default · Inference Providers (serverless)", DEFAULT),
     ("Public endpoint · URL", PUBLIC),
     ("Private endpoint · URL + token", PRIVATE),
     ("Local demo · canned replies, works offline", LOCAL),
@@ -54,7 +69,7 @@ EXAMPLES = [
 ]
 INTRO = (
     "# HF Endpoint Playground\n"
-    "Chat with a model on the serverless Inference API or your own Inference Endpoint, and see "
+    "Chat with a model through Inference Providers or on your own Inference Endpoint, and see "
     "the exact HTTP request and response beside every reply."
 )
 CSS = """
@@ -89,7 +104,12 @@ DOWNLOAD_JS = """
 """
 
 # The inputs of a turn, in the order the handlers receive them after the chat values.
-SETTING_FIELDS = ["endpoint", "model", "api_base", "token", "context", "system_prompt", "max_tokens", "temperature", "top_p", "stop", "seed", "route"]
+SETTING_FIELDS = [
+    "endpoint", "model", "api_base", "token", "context", "system_prompt", "max_tokens", "temperature", "top_p", "stop", "seed", "route",
+    "provider", "bill_to",
+]
+MODEL_INFO = "A preset, a model Inference Providers serve, or any model id from the Hub."
+LOCAL_MODEL_INFO = "Local demo: any model id works; no model runs here and every reply is canned."
 
 
 def _inputs(values: tuple[Any, ...]) -> TurnInputs:
@@ -202,9 +222,14 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 endpoint = gr.Radio(KIND_CHOICES, value=settings.default_endpoint, label="Endpoint", elem_id="endpoint")
                 model = gr.Dropdown(
                     PRESETS, value=PRESETS[2], label="Model", allow_custom_value=True, elem_id="model",
-                    info="A preset, or any model id from the Hub.",
+                    info=LOCAL_MODEL_INFO if settings.default_endpoint == LOCAL else MODEL_INFO,
+                )
+                provider = gr.Dropdown(
+                    POLICIES, value=AUTO, label="Provider", elem_id="provider", visible=False,
+                    info="Who serves the model on Inference Providers: a policy, or one provider (price per 1M tokens in / out).",
                 )
                 task_info = gr.Markdown("", elem_id="task")
+                task_base = gr.State("")  # the task line as the endpoint or the Hub gave it, before any turn
                 api_base = gr.Textbox(
                     label="API base URL", placeholder="https://xyz.endpoints.huggingface.cloud",
                     visible=settings.default_endpoint in (PUBLIC, PRIVATE), elem_id="api-base",
@@ -216,6 +241,15 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                         " Empty: the server's own token is used on Hugging Face hosts." if settings.server_token else ""
                     ),
                 )
+                with gr.Group(visible=settings.default_endpoint != LOCAL) as mine_group:
+                    with gr.Row(equal_height=True):
+                        my_endpoints = gr.Dropdown(
+                            [], value=None, label="Your Inference Endpoints", elem_id="my-endpoints", scale=4,
+                            info="Listed with the token above; choosing one fills the URL and the model.",
+                        )
+                        my_refresh = gr.Button("↻ List", elem_id="my-endpoints-refresh", size="sm", scale=1, min_width=60)
+                    mine_status = gr.Markdown("", elem_id="my-endpoints-status")
+                mine = gr.State({})  # the listed endpoints by key, for this session
                 doctor = gr.Button("Check endpoint", elem_id="doctor", size="sm")
                 doctor_report = gr.HTML("", elem_id="doctor-report", min_height=0, padding=False)
                 context = gr.Textbox(
@@ -246,6 +280,10 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     # A text box: Gradio's number box turns "empty" into 0, which would send seed 0 with every call.
                     seed = gr.Textbox(label="Seed", placeholder="empty: a new one each time", elem_id="seed")
                     route = gr.Radio(list(ROUTE_CHOICES), value="auto", label="Route", elem_id="route")
+                    bill_to = gr.Textbox(
+                        label="Bill to", placeholder="an organisation you belong to (empty: your own account)", elem_id="bill-to",
+                        info="Inference Providers only: sent as X-HF-Bill-To, never stored.",
+                    )
             with gr.Column(scale=5, min_width=320):
                 chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chatbot", buttons=["copy", "copy_all"])
                 with gr.Row(visible=False, equal_height=False) as compare_row:
@@ -289,11 +327,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         pane_a = Pane(chatbot_a, conversation, metrics_a, request_a, response_a)
         pane_b = Pane(chatbot_b, conversation_b, metrics_b, request_b, response_b)
 
-        setting_inputs = [endpoint, model, api_base, token, context, system_prompt, max_tokens, temperature, top_p, stop, seed, route]
+        setting_inputs = [endpoint, model, api_base, token, context, system_prompt, max_tokens, temperature, top_p, stop, seed, route, provider, bill_to]
         b_inputs = [endpoint_b, model_b, api_base_b, token_b]
-        chat_inputs = [compare, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, turn_log, code_choice, *setting_inputs, *b_inputs]
+        chat_inputs = [compare, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, turn_log, code_choice, task_base, *setting_inputs, *b_inputs]
         turn_outputs = [
-            message, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, last_turn, turn_log, code_view,
+            message, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, last_turn, turn_log, code_view, task_info,
             metrics, request_view, response_view, metrics_a, request_a, response_a, metrics_b, request_b, response_b,
         ]
 
@@ -303,9 +341,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         def split(values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs]:
             inputs = _inputs(values[: len(setting_inputs)])
             kind_b, model_id_b, url_b, typed_b = values[len(setting_inputs):]
-            return inputs, replace(inputs, endpoint=kind_b, model=model_id_b, api_base=url_b, token=typed_b)
+            return inputs, replace(inputs, endpoint=kind_b, model=model_id_b, api_base=url_b, token=typed_b, provider=AUTO)
 
-        async def stream_turn(text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, *, clear_box: bool = True):
+        async def stream_turn(
+            text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, base: str = "", *, clear_box: bool = True
+        ):
             """One message to one endpoint, or to both sides at once in compare mode: yields
             {component: value} for what changed, and leaves ``chats`` as the turn ended them."""
             if on:
@@ -325,6 +365,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 if update.finished:
                     chats.log = log_turns(chats.log, turn_record(name if on else None, side_inputs, text, update))
                     out[turn_log] = chats.log
+                    if name in ("single", "a") and base:  # the route this turn really took, beside what was expected
+                        out[task_info] = with_last_route(base, update.exchanges)
                 if clear_box:
                     out[message] = ""
                 yield out
@@ -334,13 +376,13 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             else:
                 chats.shown, chats.convo = sides["single"][0].shown, sides["single"][0].convo
 
-        async def on_send(text, on, shown, shown_a, shown_b, convo, convo_b, log, choice, *values):
+        async def on_send(text, on, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
             inputs, inputs_b = split(values)
             chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
-            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b):
+            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, base):
                 yield out
 
-        async def on_retry(on, shown, shown_a, shown_b, convo, convo_b, log, choice, *values):
+        async def on_retry(on, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
             inputs, inputs_b = split(values)
             chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
             main = chats.shown_a if on else chats.shown
@@ -356,10 +398,10 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             else:
                 chats.shown = main[:last_user]
             chats.convo = _without_turn(chats.convo, text)
-            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, clear_box=False):
+            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False):
                 yield out
 
-        async def on_replay(on, shown, shown_a, shown_b, convo, convo_b, log, choice, *values):
+        async def on_replay(on, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
             """Send the conversation's user turns again, one by one, to the endpoints now chosen."""
             inputs, inputs_b = split(values)
             chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
@@ -369,7 +411,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 return
             chats.shown, chats.shown_a, chats.shown_b, chats.convo, chats.convo_b = [], [], [], [], []
             for text in texts:
-                async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, clear_box=False):
+                async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False):
                     yield out
 
         send_event = send.click(on_send, [message, *chat_inputs], turn_outputs, api_visibility="private")
@@ -457,9 +499,12 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         def on_kind(kind: str):
             dedicated = kind in (PUBLIC, PRIVATE)
             label = "Token (required)" if kind == PRIVATE else "Token (optional)"
-            return gr.update(visible=dedicated), gr.update(label=label, visible=kind != LOCAL)
+            return (
+                gr.update(visible=dedicated), gr.update(label=label, visible=kind != LOCAL), gr.update(visible=kind != LOCAL),
+                gr.update(info=LOCAL_MODEL_INFO if kind == LOCAL else MODEL_INFO),
+            )
 
-        endpoint.change(on_kind, [endpoint], [api_base, token], api_visibility="private")
+        endpoint.change(on_kind, [endpoint], [api_base, token, mine_group, model], api_visibility="private")
 
         def on_kind_b(kind: str):
             label = f"Side B: token ({'required' if kind == PRIVATE else 'optional'})"
@@ -467,23 +512,66 @@ def build_app(settings: AppSettings) -> gr.Blocks:
 
         endpoint_b.change(on_kind_b, [endpoint_b], [api_base_b, token_b], api_visibility="private")
 
-        async def on_target(kind: str, model_id: str, url: str, typed: str):
-            """Learn the model's task and show it; a question-answering model gets the context box."""
+        async def on_target(kind: str, model_id: str, url: str, typed: str, picked: str):
+            """Learn what serves the model and show it: the task line, the context box for a
+            question-answering model, the provider picker for Inference Providers, and the
+            model a dedicated endpoint serves (filled in when the Model box is empty)."""
+            hidden = {task_info: "", task_base: "", context: gr.update(visible=False), provider: gr.update(visible=False)}
             try:
                 chosen = await prepare_endpoint(TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed), settings)
             except InputProblem as problem:
                 shown = f"⚠️ {problem}" if kind in (PUBLIC, PRIVATE) and url and url.strip() else ""
-                return gr.update(value=shown), gr.update(visible=False)
+                return {**hidden, task_info: shown}
             try:
                 info = await aresolve_route(chosen.model, api_base=chosen.api_base, api_key=chosen.api_key)
             except BadRequestError as error:
-                return gr.update(value=f"⚠️ {error.message}"), gr.update(visible=False)
+                return {**hidden, task_info: f"⚠️ {error.message}"}
             except APIError:
-                return gr.update(value="Task: not known yet (the endpoint did not answer); it is learnt again when you send."), gr.update(visible=False)
+                return {**hidden, task_info: "Task: not known yet (the endpoint did not answer); it is learnt again when you send."}
             shown = task_line(info)
+            out: dict[Any, Any] = {context: gr.update(visible=info.route == "question-answering"), provider: gr.update(visible=False)}
             if kind == LOCAL:
                 shown += "\n\nLocal demo: no model runs here; every reply is canned, to show the flow and the wire offline."
-            return gr.update(value=shown), gr.update(visible=info.route == "question-answering")
+            if info.router and kind == DEFAULT:
+                choices = provider_choices(find(await catalogue(), model_id))
+                keep = picked if picked in {value for _, value in choices} else AUTO
+                out[provider] = gr.update(visible=True, choices=choices, value=keep)
+            if info.served_model and kind in (PUBLIC, PRIVATE):
+                if not (model_id or "").strip():
+                    out[model] = info.served_model  # the Model box follows the endpoint
+                elif models_differ(model_id, info.served_model):
+                    shown += f"\n\n⚠️ The endpoint serves **{info.served_model}**, not {model_id}: the replies come from {info.served_model}."
+            return {**out, task_info: shown, task_base: shown}
+
+        async def catalogue() -> list[Any]:
+            """The router's chat models (cached by the library); empty when it cannot be reached."""
+            try:
+                return await alist_models()
+            except APIError:
+                return []
+
+        async def on_load_models(current: str):
+            """The Model box offers the router's chat models beside the presets."""
+            listed = [m.id for m in await catalogue() if m.id not in PRESETS]
+            return gr.update(choices=PRESETS + listed, value=current)
+
+        async def on_list_mine(typed: str):
+            listing = await list_mine(typed, settings)
+            found = {key_of(e): e for e in listing.endpoints}
+            return gr.update(choices=listing.choices, value=None), listing.message, found
+
+        def on_pick_mine(picked: str | None, found: dict[str, Any]):
+            endpoint_chosen = (found or {}).get(picked or "")
+            if endpoint_chosen is None:
+                return {}
+            chosen = choose_mine(endpoint_chosen)
+            return {endpoint: chosen.kind, api_base: gr.update(value=chosen.url, visible=True), model: chosen.model, mine_status: chosen.sentence}
+
+        my_refresh.click(on_list_mine, [token], [my_endpoints, mine_status, mine], api_visibility="private")
+        my_endpoints.input(on_pick_mine, [my_endpoints, mine], [endpoint, api_base, model, mine_status], api_visibility="private")
+        demo.load(on_load_models, [model], [model], api_visibility="private", show_progress="hidden")
+        if listing_token("", settings):  # the server's own token may list endpoints here (not a Space)
+            demo.load(on_list_mine, [token], [my_endpoints, mine_status, mine], api_visibility="private", show_progress="hidden")
 
         async def on_doctor(kind: str, model_id: str, url: str, typed: str, route_choice: str):
             """The endpoint check: its report beside the settings, its probes in the payload view."""
@@ -499,10 +587,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         for change in (endpoint.change, model.change, api_base.change):
             change(lambda: "", None, [doctor_report], api_visibility="private", show_progress="hidden")  # a report of other settings misleads
 
-        target_inputs = [endpoint, model, api_base, token]
+        target_inputs = [endpoint, model, api_base, token, provider]
+        target_outputs = [task_info, task_base, context, provider, model]
         for trigger in (endpoint.change, model.change, api_base.blur, api_base.submit, token.blur):
-            trigger(on_target, target_inputs, [task_info, context], api_visibility="private", show_progress="hidden")
-        demo.load(on_target, target_inputs, [task_info, context], api_visibility="private", show_progress="hidden")
+            trigger(on_target, target_inputs, target_outputs, api_visibility="private", show_progress="hidden")
+        demo.load(on_target, target_inputs, target_outputs, api_visibility="private", show_progress="hidden")
 
         async def chat(
             message: str,
@@ -519,14 +608,20 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             stop: str = "",
             seed: int | None = None,
             route: str = "auto",
+            provider: str = AUTO,
+            bill_to: str = "",
         ) -> tuple[str, dict]:
             """One chat turn, streamed: yields (reply so far, details). The details hold
             "status" ("done", "error", ...), "error" (a sentence, or null), "route",
-            "figures" and "exchanges" (every HTTP exchange of the turn, token redacted).
-            ``history`` is the earlier turns as [{"role": ..., "content": ...}]."""
+            "figures", "provider", "engine", "cost" (USD, an estimate from the provider's prices)
+            and "exchanges" (every HTTP exchange of the turn, token redacted). ``history`` is
+            the earlier turns as [{"role": ..., "content": ...}]. On the default endpoint,
+            ``provider`` is "auto", a policy (fastest, cheapest, preferred) or a provider's
+            name, and ``bill_to`` an organisation that pays."""
             inputs = TurnInputs(
                 endpoint=endpoint, model=model, api_base=api_base, token=token, context=context, system_prompt=system_prompt,
                 max_tokens=max_tokens, temperature=temperature, top_p=top_p, stop=stop, seed=seed, route=route,
+                provider=provider or AUTO, bill_to=bill_to or "",
             )
             async for update in run_turn(_display(history), message, inputs, settings):
                 if update.status == "waiting":
@@ -549,6 +644,9 @@ def _details(update: TurnUpdate, *, with_exchanges: bool = True) -> dict[str, An
                 "error": update.error,
                 "route": update.call.route if update.call else None,
                 "figures": None if figures is None else figures.to_dict(),
+                "provider": figures.provider if figures else None,
+                "engine": figures.engine if figures else None,
+                "cost": figures.cost if figures else None,
                 "exchanges": [exchange.to_dict() for exchange in update.exchanges] if with_exchanges else [],
             },
             default=str,

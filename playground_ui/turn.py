@@ -28,13 +28,12 @@ from playground import (
     alist_models,
     is_huggingface_url,
 )
-from playground._prepare import ROUTES
 
 from .local_demo import LOCAL_DEMO
 from .netguard import PrivateAddressRefused, check_public_url
 from .settings import AppSettings
 from .providers import find, turn_cost, with_provider
-from .views import CallShape, Figures
+from .views import CallShape, Figures, route_taken
 
 log = logging.getLogger("playground_ui")
 
@@ -318,7 +317,7 @@ async def run_turn(
         exchanges = error.exchanges or (stream.exchanges if stream is not None else [])
         figures = None
         if exchanges:
-            route = stream.route if stream is not None else _route_tried(exchanges)
+            route = stream.route if stream is not None else route_taken(exchanges)
             figures = _figures(route, exchanges, None, "error")
             if not text:
                 figures.time_to_first_token = None  # no token ever came
@@ -378,17 +377,6 @@ def page_sentence(error: APIError, *, typed: bool) -> str:
             "model in the Model box, or enable more providers at https://hf.co/settings/inference-providers."
         )
     return error.message
-
-
-def _route_tried(exchanges: list[Exchange]) -> str | None:
-    """The wire format of the last generation request sent, if any (look-ups are not routes)."""
-    for exchange in reversed(exchanges):
-        purpose = exchange.purpose.split(",")[0]  # "chat, retry after the model loaded for 20 s"
-        if purpose.startswith("fallback to "):
-            purpose = purpose[len("fallback to "):].split(" (")[0]
-        if purpose in ROUTES:
-            return purpose
-    return None
 
 
 def _figures(route: str | None, exchanges: list[Exchange], usage: Any, finish: str | None) -> Figures:

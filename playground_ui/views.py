@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground import Exchange, RouteInfo
+from playground._prepare import ROUTES, TEXT as TEXT_ROUTE
 
 from .providers import dollars
 
@@ -224,11 +225,51 @@ ENGINES = {"tgi": "TGI", "vllm": "vLLM", "sglang": "SGLang", "llamacpp": "llama.
 
 
 def task_line(info: RouteInfo) -> str:
-    """What the endpoint or the Hub said about the model, and the route a message will take."""
-    if info.engine in ("vllm", "sglang", "llamacpp", "openai"):
-        return f"Engine: **{ENGINES[info.engine]}** (from the endpoint's /v1/models) · route: {info.route}"
+    """What the endpoint or the Hub said about the model, and the route a message will take:
+    "vLLM 0.11.0 · serves llama-3-1-8b · route: chat", "TGI 3.2.1 · text-generation (from
+    the endpoint's /info) · route: chat", "Chat through Inference Providers · route: chat"."""
     if info.router:
         known = f" (task {info.task}, from the Hub)" if info.task else ""
         return f"Chat through **Inference Providers**{known} · route: {info.route}"
+    if info.engine in ENGINES:
+        engine = ENGINES[info.engine] + (f" {info.engine_version}" if info.engine_version else "")
+        serves = f" · serves {info.served_model}" if info.served_model else ""
+        task = f" · {info.task} (from the endpoint's /info)" if info.engine == "tgi" and info.task else ""
+        return f"Engine: **{engine}**{serves}{task} · route: {info.route}"
     where = {"hub": "from the Hub", "endpoint /info": "from the endpoint's /info"}.get(info.source or "", "")
     return f"Task: **{info.task or 'unknown'}**{f' ({where})' if where else ''} · route: {info.route}"
+
+
+def route_taken(exchanges: list[Exchange]) -> str | None:
+    """The wire format of the last generation request sent, if any (look-ups are not routes)."""
+    for exchange in reversed(exchanges):
+        purpose = exchange.purpose.split(",")[0]  # "chat, retry after the model loaded for 20 s"
+        if purpose.startswith("fallback to "):
+            purpose = purpose[len("fallback to "):].split(" (")[0]
+        if purpose.startswith("retry without "):
+            purpose = TEXT_ROUTE
+        if purpose in ROUTES:
+            return purpose
+    return None
+
+
+def with_last_route(line: str, exchanges: list[Exchange]) -> str:
+    """The task line with the route the last turn really took (it can differ from the one
+    expected: a model without a chat template falls back to text generation)."""
+    taken = route_taken(exchanges)
+    if taken is None:
+        return line
+    fell_back = any(e.purpose.startswith("fallback to ") for e in exchanges)
+    first, _, rest = line.partition("\n\n")
+    said = f"{first} · last turn: **{taken}**" + (" (no chat template)" if fell_back else "")
+    return said + (f"\n\n{rest}" if rest else "")
+
+
+def models_differ(typed: str, served: str) -> bool:
+    """Whether the Model box names another model than the one the endpoint serves: only
+    when both are Hub ids (an engine's served name such as "tgi" or an endpoint's name is
+    not a disagreement)."""
+    typed, served = typed.strip().lower(), served.strip().lower()
+    if "/" not in typed or "/" not in served or served.startswith("/"):
+        return False
+    return typed != served

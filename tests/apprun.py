@@ -88,10 +88,10 @@ def chat(client, url: str, session: str | None = None, timeout: float = 60.0, **
     import json
 
     names = ["message", "history", "endpoint", "model", "api_base", "token", "context", "system_prompt",
-             "max_tokens", "temperature", "top_p", "stop", "seed", "route"]
+             "max_tokens", "temperature", "top_p", "stop", "seed", "route", "provider", "bill_to"]
     defaults = {"history": None, "endpoint": "default", "model": "HuggingFaceH4/zephyr-7b-beta", "api_base": "", "token": "",
                 "context": "", "system_prompt": "", "max_tokens": 32, "temperature": 0.7, "top_p": 0.95, "stop": "",
-                "seed": None, "route": "auto"}
+                "seed": None, "route": "auto", "provider": "auto", "bill_to": ""}
     data = [{**defaults, **inputs}[name] for name in names]
     payload = {"data": data, **({"session_hash": session} if session else {})}
     posted = client.post(f"{url}gradio_api/call/chat", json=payload, timeout=timeout)

@@ -68,3 +68,21 @@ def test_errors_come_back_as_a_sentence_with_the_raw_body(client, fake):
     assert details["exchanges"][-1]["response"]["body"] == {"error": "Model this-model-does-not-exist-123 does not exist"}
     reply, details = client.predict(message="Hi", endpoint="private", model="m", api_base=fake.endpoint_url("private-chat"), api_name="/chat")
     assert details["status"] == "refused" and "needs a token" in details["error"] and details["exchanges"] == []
+
+
+def test_chat_takes_a_provider_and_bill_to_and_says_who_served_and_the_cost(client, fake):
+    reply, details = client.predict(
+        message="Hi", model="meta-llama/Llama-3.1-8B-Instruct", provider="cheapest", bill_to="my-org",
+        token="hf_fake_valid_user_token", max_tokens=3, api_name="/chat",
+    )
+    assert reply == " Paris is the" and details["status"] == "done"
+    sent = fake.seen("/v1/chat/completions")[-1]
+    assert sent.body["model"] == "meta-llama/Llama-3.1-8B-Instruct:cheapest" and sent.headers["x-hf-bill-to"] == "my-org"
+    assert details["provider"] == "novita" == details["figures"]["provider"]
+    assert details["cost"] == pytest.approx((1 * 0.02 + 3 * 0.05) / 1e6)  # 1 prompt token ("Hi", as the fake counts) and 3 out, at novita's prices
+    assert details["engine"] is None
+
+
+def test_chat_on_a_dedicated_engine_names_it(client, fake):
+    reply, details = client.predict(message="Hi", endpoint="public", model="tgi", api_base=fake.endpoint_url("vllm-chat"), api_name="/chat")
+    assert details["engine"] == "vLLM 0.11.0" and details["provider"] is None and details["cost"] is None

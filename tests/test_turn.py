@@ -328,8 +328,40 @@ def test_the_task_line_names_the_engine_or_inference_providers(fake):
     from playground_ui.views import task_line
 
     engine = resolve_route("tgi", api_base=fake.endpoint_url("llamacpp-chat"))
-    assert task_line(engine) == "Engine: **llama.cpp** (from the endpoint's /v1/models) · route: chat"
+    assert task_line(engine) == "Engine: **llama.cpp b1-0c1e570** · serves meta-llama/Llama-2-7b-chat-hf · route: chat"
+    tgi = resolve_route("", api_base=fake.endpoint_url("public-base"))
+    assert task_line(tgi) == "Engine: **TGI 3.2.1** · serves meta-llama/Llama-2-7b-hf · text-generation (from the endpoint's /info) · route: chat"
     routed = resolve_route("meta-llama/Llama-3.1-8B-Instruct")
     assert task_line(routed) == "Chat through **Inference Providers** (task text-generation, from the Hub) · route: chat"
     qa = resolve_route("deepset/roberta-base-squad2")
     assert task_line(qa) == "Task: **question-answering** (from the Hub) · route: question-answering"
+
+
+def test_the_task_line_says_the_route_the_last_turn_really_took(fake):
+    from playground_ui.views import with_last_route
+
+    inputs = TurnInputs(endpoint="public", model="meta-llama/Llama-2-7b-hf", api_base=fake.endpoint_url("public-base"), max_tokens=3)
+    final = run(inputs, settings_for(fake))[-1]
+    line = "Engine: **TGI 3.2.1** · route: chat\n\n⚠️ a warning"
+    assert with_last_route(line, final.exchanges) == "Engine: **TGI 3.2.1** · route: chat · last turn: **text-generation** (no chat template)\n\n⚠️ a warning"
+    final = run(replace_inputs(inputs, api_base=fake.endpoint_url("private-chat"), token="hf_fake_private_endpoint_token"), settings_for(fake))[-1]
+    assert with_last_route("x", final.exchanges) == "x · last turn: **chat**"
+    assert with_last_route("x", []) == "x"
+
+
+def replace_inputs(inputs, **changes):
+    from dataclasses import replace
+
+    return replace(inputs, **changes)
+
+
+@pytest.mark.parametrize(
+    "typed, served, differ",
+    [("meta-llama/Llama-2-7b-chat-hf", "meta-llama/Llama-2-7b-hf", True), ("Meta-Llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-hf", False),
+     ("tgi", "meta-llama/Llama-2-7b-hf", False), ("meta-llama/Llama-3.1-8B-Instruct", "llama-3-1-8b-instruct-xyz", False),
+     ("meta-llama/Llama-2-7b-hf", "/repository", False)],
+)
+def test_a_model_mismatch_is_only_a_hub_id_against_another(typed, served, differ):
+    from playground_ui.views import models_differ
+
+    assert models_differ(typed, served) is differ
