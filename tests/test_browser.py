@@ -1,7 +1,6 @@
 """What a person sees, in real headless Chromium (Debian's package, driven by Playwright)."""
 
 import json
-import os
 import re
 
 from playwright.sync_api import Page, expect
@@ -165,6 +164,3 @@ def test_local_demo_works_offline_and_says_it_is_canned(app: Page, fake):
     assert "/v1/chat/completions" in code_text(app, "request") and "127.0.0.1" in code_text(app, "request")
     assert fake.requests == []  # nothing left the app's own process
     shot(app, "local-demo")
-    if os.environ.get("UPDATE_README_SCREENSHOT"):
-        (SHOTS.parent / "docs").mkdir(exist_ok=True)
-        app.screenshot(path=str(SHOTS.parent / "docs" / "screenshot.png"))

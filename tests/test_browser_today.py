@@ -1,11 +1,12 @@
 """What a person sees of today's Hugging Face: Inference Providers and OpenAI-compatible engines."""
 
+import os
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from browsing import app, bot, browser_context_args, browser_type_launch_args, choose_kind, choose_model, code_text, send, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import SHOTS, app, bot, browser_context_args, browser_type_launch_args, choose_kind, choose_model, code_text, send, shot, wait_done  # noqa: F401 (fixtures)
 
 USER_TOKEN = "hf_fake_valid_user_token"
 
@@ -72,6 +73,9 @@ def test_the_provider_picker_lists_who_serves_the_model_and_the_choice_serves_th
     assert fake.seen("/v1/chat/completions")[-1].body["model"] == "meta-llama/Llama-3.1-8B-Instruct:together"
     expect(app.locator("#metrics")).to_contain_text("cost ≈ $")
     shot(app, "provider-picker")
+    if os.environ.get("UPDATE_README_SCREENSHOT"):
+        (SHOTS.parent / "docs").mkdir(exist_ok=True)
+        app.screenshot(path=str(SHOTS.parent / "docs" / "screenshot.png"))
 
 
 def test_a_typed_token_lists_its_endpoints_and_choosing_one_chats_with_it(app: Page, fake):

@@ -365,3 +365,10 @@ def test_a_model_mismatch_is_only_a_hub_id_against_another(typed, served, differ
     from playground_ui.views import models_differ
 
     assert models_differ(typed, served) is differ
+
+
+def test_the_local_demo_says_its_provider_is_canned(fake):
+    final = run(TurnInputs(endpoint="local", model="local-demo/canned-chat", provider="cheapest", bill_to="my-org"), settings_for(fake))[-1]
+    assert final.status == "done" and final.figures.provider == "Local demo (canned)" and final.figures.cost is None
+    assert "**provider** Local demo (canned)" in metrics_markdown(final.figures)
+    assert fake.requests == []  # nothing left the app, the provider choice and Bill to included
