@@ -157,6 +157,8 @@ def test_local_demo_works_offline_and_says_it_is_canned(app: Page, fake):
     expect(app.locator("#token input")).to_have_count(0)  # no token, no URL: nothing to fill in
     expect(app.locator("#api-base textarea")).to_have_count(0)
     expect(app.locator("#task")).to_contain_text("every reply is canned", timeout=10000)
+    expect(app.locator("#model")).to_contain_text("Local demo: any model id works; no model runs here")  # its catalogue is canned too
+    expect(app.locator("#provider")).to_have_count(0)  # no Inference Providers here
     fake.requests.clear()  # the page's first look-up was for the Default endpoint
     send(app, "What can this playground show me?")
     wait_done(app)

@@ -132,3 +132,12 @@ def test_router_refusals_read_as_sentences_naming_the_box(app: Page, fake, model
     send(app, "Tell me about Paris.")
     expect(app.locator("#chatbot")).to_contain_text(sentence, timeout=20000)
     expect(app.locator("#chatbot")).to_contain_text(re.compile("Provider box|Token box"))
+
+
+def test_an_empty_model_box_takes_the_model_the_endpoint_serves(app: Page, fake):
+    choose_kind(app, "Public endpoint", fake.endpoint_url("vllm-chat"))
+    field = app.locator("#model input")
+    field.fill("")
+    field.press("Tab")
+    expect(field).to_have_value("llama-3-1-8b-instruct-xyz", timeout=10000)
+    expect(app.locator("#task")).to_contain_text("Engine: vLLM 0.11.0 · serves llama-3-1-8b-instruct-xyz")

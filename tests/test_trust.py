@@ -25,7 +25,8 @@ def test_canary_tokens_never_appear_in_any_output(fake):
     tgi = fake.endpoint_url("zephyr-tgi1")
     # A server that echoes the token it was sent back in its error body.
     fake.script("/endpoints/zephyr-tgi1/v1/chat/completions", Reply(400, {"error": f"Authorization Bearer {TYPED_CANARY} is not allowed"}))
-    env = {"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url}
+    env = {"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url,
+           "HF_ENDPOINTS_API_URL": fake.endpoints_api_url}
     with AppProcess(env, dotenv=f"HF_TOKEN={DOTENV_CANARY}\n") as app, httpx.Client() as client:
         outputs = {"page HTML": app.html}
         for path in ("config", "gradio_api/info", "gradio_api/openapi.json"):
@@ -39,6 +40,9 @@ def test_canary_tokens_never_appear_in_any_output(fake):
             "malformed token": dict(endpoint="private", api_base=tgi, token=TYPED_CANARY + " x"),
             "token in the URL": dict(endpoint="public", api_base=tgi.replace("http://", f"http://user:{TYPED_CANARY}@")),
             "loading model": dict(endpoint="default", model="google/gemma-2b", token=TYPED_CANARY, max_tokens=1),
+            "inference providers, typed token refused": dict(
+                endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", provider="together", bill_to="my-org", token=TYPED_CANARY),
+            "inference providers, no token": dict(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", provider="cheapest"),
         }
         statuses = {}
         for name, inputs in turns.items():
@@ -50,8 +54,10 @@ def test_canary_tokens_never_appear_in_any_output(fake):
     assert statuses["public endpoint"] == "done" and statuses["echoing server"] == "error"
     assert statuses["refused token"] == statuses["unreachable endpoint"] == "error"
     assert statuses["malformed token"] == statuses["token in the URL"] == "refused", [statuses[k] for k in ("malformed token", "token in the URL")]
+    assert statuses["inference providers, typed token refused"] == statuses["inference providers, no token"] == "error"
     # The canaries really were in play: the typed one went where it was typed for.
     assert any(s.headers.get("authorization") == f"Bearer {TYPED_CANARY}" for s in fake.seen("/endpoints/zephyr-tgi1"))
+    assert any(s.headers.get("authorization") == f"Bearer {TYPED_CANARY}" for s in fake.seen("/v1/chat/completions"))
     assert all(DOTENV_CANARY not in json.dumps([s.headers, s.body]) for s in fake.requests)  # loopback is not Hugging Face
     found = {name: leaks(text) for name, text in outputs.items() if leaks(text)}
     assert not found, f"canary tokens leaked into: {found}"
