@@ -265,6 +265,7 @@ async def run_turn(
         params = {**params, "stream_options": {"include_usage": True}}
         if (inputs.bill_to or "").strip():
             params["bill_to"] = inputs.bill_to.strip()
+            shape.params = {**shape.params, "bill_to": params["bill_to"]}  # the code view shows who pays
     call = asyncio.ensure_future(
         acompletion(
             model=endpoint.model, messages=messages, api_base=endpoint.api_base, api_key=endpoint.api_key,

@@ -146,9 +146,10 @@ def inference_client_code(call: CallShape) -> str:
     else:
         where = f'model={call.model!r}, provider="hf-inference"'
     token = ', token=os.environ["HF_TOKEN"]' if call.uses_token else ""
-    head = f"import os\n\nfrom huggingface_hub import InferenceClient\n\nclient = InferenceClient({where}{token})\n"
+    params = dict(call.params)
+    bill_to = f", bill_to={params.pop('bill_to')!r}" if "bill_to" in params else ""  # a client setting, not a call's
+    head = f"import os\n\nfrom huggingface_hub import InferenceClient\n\nclient = InferenceClient({where}{token}{bill_to})\n"
     question = next((m["content"] for m in reversed(call.messages) if m["role"] == "user"), "")
-    params = call.params
     if call.route == "chat" or call.route is None:
         kwargs = "".join(f", {k}={v!r}" for k, v in params.items())
         return head + (

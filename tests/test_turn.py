@@ -372,3 +372,13 @@ def test_the_local_demo_says_its_provider_is_canned(fake):
     assert final.status == "done" and final.figures.provider == "Local demo (canned)" and final.figures.cost is None
     assert "**provider** Local demo (canned)" in metrics_markdown(final.figures)
     assert fake.requests == []  # nothing left the app, the provider choice and Bill to included
+
+
+def test_the_code_view_shows_who_pays(fake):
+    inputs = TurnInputs(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", token="hf_fake_valid_user_token", max_tokens=2, bill_to="my-org")
+    final = run(inputs, settings_for(fake))[-1]
+    python, client, curl = python_code(final.call), inference_client_code(final.call), curl_code(final.exchanges)
+    assert "bill_to='my-org'" in python and "InferenceClient(model='meta-llama/Llama-3.1-8B-Instruct', provider=\"auto\"" in client
+    assert "bill_to='my-org')" in client.splitlines()[4] and "-H 'x-hf-bill-to: my-org'" in curl
+    for code in (python, client):
+        compile(code, "<code view>", "exec")
