@@ -141,3 +141,11 @@ def test_an_empty_model_box_takes_the_model_the_endpoint_serves(app: Page, fake)
     field.press("Tab")
     expect(field).to_have_value("llama-3-1-8b-instruct-xyz", timeout=10000)
     expect(app.locator("#task")).to_contain_text("Engine: vLLM 0.11.0 · serves llama-3-1-8b-instruct-xyz")
+
+
+def test_the_model_box_offers_the_models_inference_providers_serve(app: Page, fake):
+    app.locator("#model input").click()
+    expect(app.get_by_role("option", name="meta-llama/Llama-3.1-8B-Instruct")).to_have_count(1)
+    expect(app.get_by_role("option", name="deepseek-ai/DeepSeek-R1")).to_have_count(1)
+    expect(app.get_by_role("option", name="meta-llama/Llama-2-7b-chat-hf")).to_have_count(1)  # the presets stay
+    assert len(fake.seen("/v1/models")) >= 1 and all("authorization" not in s.headers for s in fake.seen("/v1/models"))
