@@ -297,7 +297,9 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                                 pane_response = gr.Code("Nothing received yet.", language=None, label="Response", elem_id=f"response-{side}", buttons=["copy"], wrap_lines=True)
                         panes[side] = (pane_chat, pane_metrics, pane_request, pane_response)
                 message = gr.Textbox(
-                    label="Message", placeholder="Type a message and press Enter", lines=2, max_lines=8, elem_id="message"
+                    # One line that grows: Enter sends, Shift+Enter starts a new line (with lines > 1, Gradio sends on Shift+Enter).
+                    label="Message", placeholder="Type a message and press Enter (Shift+Enter for a new line)", lines=1, max_lines=8,
+                    elem_id="message",
                 )
                 with gr.Row():
                     send = gr.Button("Send", variant="primary", elem_id="send", scale=2, min_width=80)
