@@ -59,6 +59,7 @@ KIND_CHOICES = [
     ("Private endpoint · URL + token", PRIVATE),
     ("Local demo · canned replies, works offline", LOCAL),
 ]
+STOPPED = "■ Stopped: this partial reply is not sent to the model as history."
 VIEW_INTERVAL = 0.5  # seconds between renders of the payload views while a reply streams
 PROGRESS = {"waiting": "Sending…", "loading": "Waiting for the model to load…", "streaming": "Streaming…"}
 CODE_CHOICES = ["Python (playground)", "curl", "InferenceClient"]
@@ -215,6 +216,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         conversation_b = gr.State([])  # side B's, in compare mode
         last_turn = gr.State(None)  # the last turn's call and exchanges, for the code view
         turn_log = gr.State([])  # every finished turn with its exchanges, for the export
+        busy = gr.State(False)  # a reply is streaming in this session
 
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
@@ -303,7 +305,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 )
                 with gr.Row():
                     send = gr.Button("Send", variant="primary", elem_id="send", scale=2, min_width=80)
-                    stop_button = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=60)
+                    stop_button = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=60, interactive=False)
                     retry = gr.Button("Retry", elem_id="retry", scale=1, min_width=60)
                     clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=60)
                 with gr.Row():
@@ -331,9 +333,9 @@ def build_app(settings: AppSettings) -> gr.Blocks:
 
         setting_inputs = [endpoint, model, api_base, token, context, system_prompt, max_tokens, temperature, top_p, stop, seed, route, provider, bill_to]
         b_inputs = [endpoint_b, model_b, api_base_b, token_b]
-        chat_inputs = [compare, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, turn_log, code_choice, task_base, *setting_inputs, *b_inputs]
+        chat_inputs = [compare, busy, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, turn_log, code_choice, task_base, *setting_inputs, *b_inputs]
         turn_outputs = [
-            message, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, last_turn, turn_log, code_view, task_info,
+            message, chatbot, chatbot_a, chatbot_b, conversation, conversation_b, last_turn, turn_log, code_view, task_info, send, stop_button, busy,
             metrics, request_view, response_view, metrics_a, request_a, response_a, metrics_b, request_b, response_b,
         ]
 
@@ -356,6 +358,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             else:
                 sides = {"single": (PaneTurn(single, text, chats.shown, chats.convo), inputs)}
             running = run_side_by_side(**{name: run_turn(turn.convo, text, side_inputs, settings) for name, (turn, side_inputs) in sides.items()})
+            cleared = not clear_box
             async for name, update in running:
                 turn, side_inputs = sides[name]
                 out, fresh = turn.render(update)
@@ -369,8 +372,9 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     out[turn_log] = chats.log
                     if name in ("single", "a") and base:  # the route this turn really took, beside what was expected
                         out[task_info] = with_last_route(base, update.exchanges)
-                if clear_box:
+                if not cleared:  # emptied once, as the turn starts: what is typed while it streams stays
                     out[message] = ""
+                    cleared = True
                 yield out
             if on:
                 (turn_a, _), (turn_b, _) = sides["a"], sides["b"]
@@ -378,19 +382,44 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             else:
                 chats.shown, chats.convo = sides["single"][0].shown, sides["single"][0].convo
 
-        async def on_send(text, on, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+        STARTED = {send: gr.update(interactive=False), stop_button: gr.update(interactive=True), busy: True}
+        ENDED = {send: gr.update(interactive=True), stop_button: gr.update(interactive=False), busy: False}
+
+        async def controlled(updates):
+            """Send waits and Stop wakes while a reply runs; both return to rest when it ends
+            (or when Stop ends it: see on_stop)."""
+            first = True
+            async for out in updates:
+                yield {**out, **STARTED} if first else out
+                first = False
+            if not first:
+                yield ENDED
+
+        def still_running() -> None:
+            gr.Warning("A reply is still coming: wait for it, or press Stop. What you typed stays in the box.")
+
+        async def on_send(text, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+            if is_busy:
+                still_running()
+                yield {}  # a generator that yields nothing would empty every output
+                return
             inputs, inputs_b = split(values)
             chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
-            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, base):
+            async for out in controlled(stream_turn(text, chats, on, choice, inputs, inputs_b, base)):
                 yield out
 
-        async def on_retry(on, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+        async def on_retry(on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+            if is_busy:
+                still_running()
+                yield {}  # a generator that yields nothing would empty every output
+                return
             inputs, inputs_b = split(values)
             chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
             main = chats.shown_a if on else chats.shown
             last_user = _last_user(main)
             if last_user is None:
                 gr.Warning("There is no message to retry yet.")
+                yield {}  # a generator that yields nothing would empty every output
                 return
             text = main[last_user]["content"]
             if on:
@@ -400,36 +429,73 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             else:
                 chats.shown = main[:last_user]
             chats.convo = _without_turn(chats.convo, text)
-            async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False):
+            async for out in controlled(stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False)):
                 yield out
 
-        async def on_replay(on, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+        async def on_replay(on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
             """Send the conversation's user turns again, one by one, to the endpoints now chosen."""
+            if is_busy:
+                still_running()
+                yield {}  # a generator that yields nothing would empty every output
+                return
             inputs, inputs_b = split(values)
             chats = read_chats(shown, shown_a, shown_b, convo, convo_b, log)
             texts = [m["content"] for m in chats.convo if m["role"] == "user"]
             if not texts:
                 gr.Warning("There is nothing to replay yet: send messages or import a session first.")
+                yield {}  # a generator that yields nothing would empty every output
                 return
-            chats.shown, chats.shown_a, chats.shown_b, chats.convo, chats.convo_b = [], [], [], [], []
-            for text in texts:
-                async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False):
-                    yield out
+            for side_inputs in (inputs, inputs_b) if on else (inputs,):
+                try:  # a replay that cannot be sent must not replace the answers with errors
+                    await prepare_endpoint(side_inputs, settings)
+                except InputProblem as problem:
+                    gr.Warning(f"Replay cannot start: {problem} Nothing was changed.")
+                    yield {}  # a generator that yields nothing would empty every output
+                    return
+
+            async def every_turn():
+                chats.shown, chats.shown_a, chats.shown_b, chats.convo, chats.convo_b = [], [], [], [], []
+                for text in texts:
+                    async for out in stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False):
+                        yield out
+
+            async for out in controlled(every_turn()):
+                yield out
 
         send_event = send.click(on_send, [message, *chat_inputs], turn_outputs, api_visibility="private")
         submit_event = message.submit(on_send, [message, *chat_inputs], turn_outputs, api_visibility="private")
         retry_event = retry.click(on_retry, chat_inputs, turn_outputs, api_visibility="private")
         replay_event = replay.click(on_replay, chat_inputs, turn_outputs, api_visibility="private")
         running = [send_event, submit_event, retry_event, replay_event]
-        stop_button.click(None, None, None, cancels=running)
+
+        def on_stop(on: bool, was_busy: bool, shown, shown_a, shown_b):
+            """Stop ends the turn where a person sees it: the partial reply is marked, the
+            figures say so, and Send is back."""
+            out: dict[Any, Any] = dict(ENDED)
+            if not was_busy:
+                return out
+            for chat, pane in ((chatbot_a, pane_a), (chatbot_b, pane_b)) if on else ((chatbot, single),):
+                messages = _display({chatbot_a: shown_a, chatbot_b: shown_b, chatbot: shown}[chat])
+                if messages and messages[-1]["role"] == "assistant":
+                    messages[-1] = {"role": "assistant", "content": messages[-1]["content"].rstrip("…").rstrip() + f"\n\n{STOPPED}"}
+                out[chat] = messages
+                out[pane.metrics] = "**Stopped** by you: the partial reply stays in the chat and is not sent to the model as history."
+            return out
+
+        stop_button.click(
+            on_stop, [compare, busy, chatbot, chatbot_a, chatbot_b], [chatbot, chatbot_a, chatbot_b, metrics, metrics_a, metrics_b, send, stop_button, busy],
+            cancels=running, api_visibility="private",
+        )
 
         def on_clear():
             empty = {chatbot: [], chatbot_a: [], chatbot_b: [], conversation: [], conversation_b: [], last_turn: None, turn_log: []}
             for pane in (single, pane_a, pane_b):
                 empty.update({pane.request: "Nothing sent yet.", pane.response: "Nothing received yet.", pane.metrics: metrics_markdown(None)})
-            return {**empty, code_view: _code(CODE_CHOICES[0], None)[0]}
+            return {**empty, code_view: _code(CODE_CHOICES[0], None)[0], **ENDED}
 
         clear.click(on_clear, None, turn_outputs, cancels=running, api_visibility="private")
+        for pane_chat in (chatbot, chatbot_a, chatbot_b):  # the chat's own trash icon is Clear: one history, not two
+            pane_chat.clear(on_clear, None, turn_outputs, cancels=running, api_visibility="private")
         code_choice.change(
             lambda choice, last: gr.update(value=_code(choice, last)[0], language=_code(choice, last)[1]),
             [code_choice, last_turn], [code_view], api_visibility="private",

@@ -3,7 +3,7 @@ visibly, typing during a stream is kept, Send waits, Replay refuses without a to
 
 from playwright.sync_api import Page, expect
 
-from browsing import app, bot, browser_context_args, browser_type_launch_args, wait_done  # noqa: F401 (fixtures)
+from browsing import app, bot, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
 
 
 def test_enter_sends_and_shift_enter_makes_a_new_line(app: Page, fake):
@@ -20,3 +20,64 @@ def test_enter_sends_and_shift_enter_makes_a_new_line(app: Page, fake):
     sent = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")[-1]
     assert sent.body["messages"][-1]["content"] == "first line\nsecond line"
     expect(box).to_have_value("")
+
+
+CHAT_PATH = "/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions"
+
+
+def send_text(app: Page, text: str) -> None:
+    app.locator("#message textarea").fill(text)
+    app.locator("#send").click()
+
+
+def test_the_chats_trash_icon_clears_the_history_the_model_gets(app: Page, fake):
+    send_text(app, "First question")
+    wait_done(app)
+    app.locator("#chatbot").get_by_role("button", name="Clear").click()
+    expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(0)
+    send_text(app, "Second question")
+    wait_done(app)
+    sent = fake.seen(CHAT_PATH)[-1].body["messages"]
+    assert sent == [{"role": "user", "content": "Second question"}]  # the cleared turn is not sent
+
+
+def test_stop_ends_the_turn_where_a_person_sees_it(app: Page, fake):
+    fake.token_delay = 0.3
+    expect(app.locator("#stop")).to_be_disabled()  # nothing to stop while idle
+    send_text(app, "Tell me about Paris.")
+    expect(bot(app)).to_contain_text("Paris is", timeout=10000)
+    expect(app.locator("#send")).to_be_disabled()  # one reply at a time
+    app.locator("#stop").click()
+    expect(bot(app)).to_contain_text("■ Stopped: this partial reply is not sent to the model as history.")
+    expect(app.locator("#metrics")).to_contain_text("Stopped by you")
+    expect(app.locator("#send")).to_be_enabled()
+    expect(app.locator("#stop")).to_be_disabled()
+    shot(app, "stopped")
+    fake.token_delay = 0.0
+    send_text(app, "Next")
+    wait_done(app)
+    assert [m["content"] for m in fake.seen(CHAT_PATH)[-1].body["messages"]] == ["Next"]  # the stopped turn is left out
+
+
+def test_what_is_typed_during_a_stream_stays_and_a_second_enter_waits(app: Page, fake):
+    fake.token_delay = 0.15
+    send_text(app, "Tell me about Paris.")
+    expect(bot(app)).to_contain_text("Paris is", timeout=10000)
+    box = app.locator("#message textarea")
+    box.type("my next question")
+    box.press("Enter")  # while the reply still streams
+    expect(app.get_by_text("A reply is still coming")).to_be_visible()
+    wait_done(app)
+    expect(box).to_have_value("my next question")
+    assert len(fake.seen(CHAT_PATH)) == 1  # the second Enter sent nothing
+
+
+def test_replay_without_the_token_it_needs_changes_nothing(app: Page, fake):
+    send_text(app, "Tell me about Paris.")
+    wait_done(app)
+    app.locator("#endpoint").get_by_text("Private endpoint").click()
+    app.locator("#api-base textarea").fill(fake.endpoint_url("private-chat"))
+    app.locator("#replay").click()
+    expect(app.get_by_text("Replay cannot start")).to_be_visible()
+    expect(bot(app)).to_contain_text("Paris is the capital of France")  # the answer is still there
+    assert fake.seen("/endpoints/private-chat") == [] or all(s.method == "GET" for s in fake.seen("/endpoints/private-chat"))
