@@ -54,7 +54,8 @@ def check_token(token: str, source: str) -> str:
     if not (0 < len(token) <= 4096) or not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
         raise BadRequestError(
             f"The token in {source} has characters a token cannot have (spaces, line breaks or non-ASCII): "
-            "copy it again from your Hugging Face settings."
+            "copy it again from your Hugging Face settings.",
+            code="malformed_token",
         )
     return token
 

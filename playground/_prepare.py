@@ -407,7 +407,8 @@ def prepare_question_answering(
     if not passage:
         raise BadRequestError(
             f"{target.model or 'This model'} answers questions about a passage of text, and none was given: "
-            "pass it as context=\"...\" or put it in a system message."
+            "pass it as context=\"...\" or put it in a system message.",
+            code="missing_context",
         )
     if not question:
         raise BadRequestError("The last user message is empty; write the question to ask about the context.")

@@ -20,10 +20,14 @@ from playground import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    ContextWindowExceededError,
     Exchange,
     LoadingStatus,
+    NotFoundError,
     PaymentRequiredError,
     PermissionDeniedError,
+    RateLimitError,
+    ServiceUnavailableError,
     acompletion,
     alist_models,
     is_huggingface_url,
@@ -322,7 +326,7 @@ async def run_turn(
             figures = _figures(route, exchanges, None, "error")
             if not text:
                 figures.time_to_first_token = None  # no token ever came
-        sentence = page_sentence(error, typed=bool((inputs.token or "").strip())) if serverless else error.message
+        sentence = page_sentence(error, typed=bool((inputs.token or "").strip()), serverless=serverless)
         sentence += OFFLINE_HINT if isinstance(error, APIConnectionError) and not endpoint.local else ""
         # The library's checks of the inputs (a malformed token, a URL with credentials) send nothing.
         status = "refused" if isinstance(error, BadRequestError) and not exchanges and not text else "error"
@@ -350,33 +354,52 @@ async def _cost(provider: str | None, model: str, usage: Any) -> float | None:
     return turn_cost(usage, listed.provider(provider) if listed and provider else None)
 
 
-def page_sentence(error: APIError, *, typed: bool) -> str:
-    """Inference Providers' refusals in words that name the box to change; the library's own
-    sentence (and the raw reply, in the payload view) for everything else."""
-    said = f" (HTTP {error.status_code}: {error.hf_error})" if error.hf_error else f" (HTTP {error.status_code})"
-    if isinstance(error, PaymentRequiredError):
-        return (
-            f"Your monthly Inference Providers credits are used up{said}: buy pre-paid credits at "
-            "https://huggingface.co/settings/billing or subscribe to PRO, put an organisation that pays in “Bill to” "
-            "(generation settings), or type the token of another account in the Token box."
-        )
-    if isinstance(error, PermissionDeniedError) and "gated" not in (error.hf_error or "").lower():
-        return (
-            f"The token may not call Inference Providers{said}: give it the “Make calls to Inference Providers” permission "
-            "at https://huggingface.co/settings/tokens, or type another token in the Token box."
-        )
-    if isinstance(error, AuthenticationError) and error.status_code == 401:
+def page_sentence(error: APIError, *, typed: bool, serverless: bool) -> str:
+    """The library's errors in the page's words: each names the box to change (the Token
+    box, the Context box, the API base URL box...) where the library names an argument.
+    The raw reply stays in the payload view; anything not listed keeps the library's sentence."""
+    said = f" (HTTP {error.status_code}: {error.hf_error})" if error.hf_error else (f" (HTTP {error.status_code})" if error.status_code else "")
+    gated = "gated" in (error.hf_error or "").lower() or "restricted" in (error.hf_error or "").lower()
+    if error.code == "missing_context":
+        return "This model answers questions about a passage of text: paste the passage in the Context box, then send again."
+    if error.code == "malformed_token":
+        return "The token in the Token box has characters a token cannot have (spaces, line breaks): copy it again from your Hugging Face settings."
+    if serverless:
+        if isinstance(error, PaymentRequiredError):
+            return (
+                f"Your monthly Inference Providers credits are used up{said}: buy pre-paid credits at "
+                "https://huggingface.co/settings/billing or subscribe to PRO, put an organisation that pays in “Bill to” "
+                "(generation settings), or type the token of another account in the Token box."
+            )
+        if isinstance(error, PermissionDeniedError) and not gated:
+            return (
+                f"The token may not call Inference Providers{said}: give it the “Make calls to Inference Providers” permission "
+                "at https://huggingface.co/settings/tokens, or type another token in the Token box."
+            )
+        if isinstance(error, BadRequestError) and error.code == "model_not_supported":
+            return (
+                f"No provider you have enabled serves this model{said}: choose another provider in the Provider box, another "
+                "model in the Model box, or enable more providers at https://hf.co/settings/inference-providers."
+            )
+    if isinstance(error, PermissionDeniedError) and gated:
+        return f"{error.model or 'This model'} is gated and the token's account has no access{said}: ask for access on the model's page, then send again."
+    if isinstance(error, AuthenticationError):
         if typed:
-            return f"The token in the Token box was refused{said}: it is wrong or revoked; paste a fresh one from https://huggingface.co/settings/tokens."
-        return (
-            f"Inference Providers need a Hugging Face token{said}: type one in the Token box "
-            "(with the “Make calls to Inference Providers” permission)."
-        )
-    if isinstance(error, BadRequestError) and error.code == "model_not_supported":
-        return (
-            f"No provider you have enabled serves this model{said}: choose another provider in the Provider box, another "
-            "model in the Model box, or enable more providers at https://hf.co/settings/inference-providers."
-        )
+            return f"The token in the Token box was refused{said}: it is wrong, revoked or without access; paste a fresh one from https://huggingface.co/settings/tokens."
+        if serverless:
+            return f"Inference Providers need a Hugging Face token{said}: type one in the Token box (with the “Make calls to Inference Providers” permission)."
+        return f"This endpoint needs a token{said}: type one (hf_...) in the Token box."
+    if isinstance(error, ContextWindowExceededError):
+        return f"The conversation and the reply asked for are too long for this model{said}: lower “Max new tokens” in the generation settings, or press Clear to start over."
+    if isinstance(error, NotFoundError) and error.exchange is not None:
+        if serverless:
+            return f"No model {error.model!r} is served there{said}: check the Model box, or choose Public or Private endpoint for your own."
+        return f"Nothing answers at {error.exchange.url}{said}: check the API base URL box, and that the endpoint is running."
+    if isinstance(error, ServiceUnavailableError):
+        return f"The endpoint is not ready yet{said}: it is loading, paused or starting from zero; send again in a minute, or press Check endpoint."
+    if isinstance(error, RateLimitError):
+        wait = f"wait {error.retry_after:.0f} s" if error.retry_after is not None else "wait a minute"
+        return f"Too many requests{said}: {wait} and send again" + ("." if typed else ", or type your own token in the Token box.")
     return error.message
 
 

@@ -73,7 +73,7 @@ def test_question_answering_turn_with_context(fake):
 def test_failed_turn_ends_with_a_sentence_and_the_raw_error(fake):
     inputs = TurnInputs(endpoint="private", model="m", api_base=fake.endpoint_url("private-chat"), token="hf_fake_wrong_token_1")
     final = run(inputs, settings_for(fake))[-1]
-    assert final.status == "error" and "refused the token" in final.error
+    assert final.status == "error" and final.error.startswith("The token in the Token box was refused (HTTP 401")
     assert "HTTP 401" in response_text(final.exchanges)
     assert "hf_fake_wrong_token_1" not in request_text(final.exchanges) + final.error
 
@@ -382,3 +382,20 @@ def test_the_code_view_shows_who_pays(fake):
     assert "bill_to='my-org')" in client.splitlines()[4] and "-H 'x-hf-bill-to: my-org'" in curl
     for code in (python, client):
         compile(code, "<code view>", "exec")
+
+
+@pytest.mark.parametrize(
+    "inputs, says, never",
+    [
+        (dict(endpoint="default", model="deepset/roberta-base-squad2"), "paste the passage in the Context box", "context="),
+        (dict(endpoint="public", model="tgi", api_base="{private}"), "This endpoint needs a token (HTTP 401): type one (hf_...) in the Token box.", "HF_TOKEN"),
+        (dict(endpoint="public", model="tgi", api_base="{missing}"), "check the API base URL box", "api_base"),
+        (dict(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=4096, route="chat"), "lower “Max new tokens” in the generation settings", "max_tokens"),
+        (dict(endpoint="public", model="tgi", api_base="{private}", token="hf_bad token"), "The token in the Token box has characters", "api_key"),
+    ],
+)
+def test_errors_in_the_page_name_the_pages_boxes_not_the_librarys_arguments(fake, inputs, says, never):
+    urls = {"{private}": fake.endpoint_url("private-chat"), "{missing}": fake.url + "/endpoints/nothing-here"}
+    inputs = {k: urls.get(v, v) if isinstance(v, str) else v for k, v in inputs.items()}
+    final = run(TurnInputs(**inputs), settings_for(fake), message="What is the capital of France? " * 3)[-1]
+    assert final.status in ("error", "refused") and says in final.error and never not in final.error
