@@ -13,6 +13,7 @@ from playground import APIError, EndpointReport, Exchange, acheck_endpoint
 
 from .settings import AppSettings
 from .turn import ROUTE_CHOICES, InputProblem, TurnInputs, prepare_endpoint
+from .views import request_text, response_text
 
 log = logging.getLogger("playground_ui")
 
@@ -32,7 +33,18 @@ class DoctorResult:
 
 def report_html(report: EndpointReport, where: str) -> str:
     items = "".join(_item(f.level, f.sentence) for f in report.findings)
-    return _panel(report.level, f"Endpoint check: {VERDICTS[report.level]}", where, items)
+    return _panel(report.level, f"Endpoint check: {VERDICTS[report.level]}", where, items) + probes_html(report.exchanges)
+
+
+def probes_html(exchanges: list[Exchange]) -> str:
+    """The check's own requests and responses, folded under the report: they never take the
+    place of the last turn's in the Request and Response tabs."""
+    if not exchanges:
+        return ""
+    count = f"{len(exchanges)} request{'s' * (len(exchanges) != 1)}"
+    shown = html.escape(request_text(exchanges) + "\n\n" + response_text(exchanges).replace("### ", "### reply to "))
+    return f'<details class="doctor-probes"><summary>What the check sent ({count})</summary><pre>{shown}</pre></details>'
+
 
 
 def refused_html(sentence: str) -> str:
@@ -64,7 +76,7 @@ async def check(inputs: TurnInputs, settings: AppSettings) -> DoctorResult:
             endpoint.model, api_base=endpoint.api_base, api_key=endpoint.api_key, task=ROUTE_CHOICES.get(inputs.route or "auto"),
         )
     except APIError as error:  # inputs the library will not send: a malformed token or URL
-        return DoctorResult(refused_html(error.message), list(error.exchanges or []))
+        return DoctorResult(refused_html(error.message) + probes_html(list(error.exchanges or [])), list(error.exchanges or []))
     except Exception:  # a bug of ours
         log.exception("endpoint check failed for %r", inputs)
         return DoctorResult(refused_html("The check failed inside the playground; the server log has the details. Try again, or report it."))

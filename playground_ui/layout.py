@@ -85,6 +85,8 @@ CSS = """
 .doctor-warn .doctor-mark { color: #d97706; }
 .doctor-fail .doctor-mark { color: #dc2626; }
 .doctor-where { color: var(--body-text-color-subdued); }
+.doctor-probes summary { cursor: pointer; margin-top: 0.4em; }
+.doctor-probes pre { max-height: 320px; overflow: auto; font-size: 0.85em; white-space: pre-wrap; }
 """
 
 # Saves the export's text as a file in the browser (nothing is written on the server), then
@@ -642,17 +644,15 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             demo.load(on_list_mine, [token], [my_endpoints, mine_status, mine], api_visibility="private", show_progress="hidden")
 
         async def on_doctor(kind: str, model_id: str, url: str, typed: str, route_choice: str):
-            """The endpoint check: its report beside the settings, its probes in the payload view."""
+            """The endpoint check: its report beside the settings, its probes folded under it
+            (the Request and Response tabs keep the last turn's)."""
             inputs = TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed, route=route_choice)
-            yield checking_html(inputs), gr.skip(), gr.skip()
+            yield checking_html(inputs)
             result = await check_endpoint(inputs, settings)
-            yield result.html, request_text(result.exchanges), response_text(result.exchanges)
+            yield result.html
 
-        doctor.click(
-            on_doctor, [endpoint, model, api_base, token, route], [doctor_report, request_view, response_view],
-            api_visibility="private", show_progress="hidden",
-        )
-        for change in (endpoint.change, model.change, api_base.change):
+        doctor.click(on_doctor, [endpoint, model, api_base, token, route], [doctor_report], api_visibility="private", show_progress="hidden")
+        for change in (endpoint.change, model.change, api_base.change, token.change):
             change(lambda: "", None, [doctor_report], api_visibility="private", show_progress="hidden")  # a report of other settings misleads
 
         target_inputs = [endpoint, model, api_base, token, provider]

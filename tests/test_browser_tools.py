@@ -35,13 +35,16 @@ def test_doctor_reports_a_healthy_endpoint_in_green_with_its_probes(app: Page, f
     assert "Ready to chat." in report
     assert marks(app) == [GREEN, GREEN, GREEN]
     assert "TGI 3.2.1 serves meta-llama/Llama-2-7b-chat-hf" in report and "4,096 tokens in all" in report
-    request = code_text(app, "request")
+    app.locator("#doctor-report summary").click()  # the probes, folded under the report
+    request = app.locator("#doctor-report pre").inner_text()
     assert f"GET {fake.endpoint_url('private-chat')}/health" in request and f"GET {fake.endpoint_url('private-chat')}/info" in request
     assert '"max_tokens": 1' in request and "authorization: Bearer hf_***" in request
+    assert code_text(app, "request") == "Nothing sent yet."  # the last turn's view is not taken over
     for secret in (PRIVATE_TOKEN, APP_SERVER_TOKEN):
         assert secret not in report and secret not in request and secret not in app.content()
-    app.locator("#token input").fill("")  # not kept for the screenshot
     shot(app, "doctor-healthy")
+    app.locator("#token input").fill("hf_fake_another_token")  # a report made with another token misleads: it goes
+    expect(app.locator("#doctor-report")).not_to_contain_text("Endpoint check")
 
 
 def test_doctor_tells_a_missing_token(app: Page, fake):
@@ -56,8 +59,8 @@ def test_doctor_tells_a_wrong_url(app: Page, fake):
     choose_kind(app, "Public endpoint", fake.url + "/endpoints/no-such-endpoint")
     report = check(app)
     assert marks(app)[-1] == RED and "Nothing answers at" in report and "(HTTP 404): check the URL." in report
-    app.get_by_role("tab", name="Response").click()
-    assert "HTTP 404" in code_text(app, "response")
+    app.locator("#doctor-report summary").click()
+    assert "HTTP 404" in app.locator("#doctor-report pre").inner_text()
     shot(app, "doctor-wrong-url")
 
 
