@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 
@@ -129,6 +130,9 @@ def _assistant_text(update: TurnUpdate) -> str:
         return f"{update.reply}\n\n⚠️ {update.error}"
     if update.error:
         return f"⚠️ {update.error}"
+    score = update.figures.score if update.figures else None
+    if score is not None and update.reply:  # how sure a question-answering model is (not sent as history)
+        return f"{update.reply}\n\n*score {score:.2f}*"
     return update.reply or ("…" if not update.finished else "(the model returned no text)")
 
 
@@ -139,6 +143,13 @@ def _read_upload(path: str | None) -> bytes:
     if file.stat().st_size > MAX_FILE_BYTES:
         raise ImportProblem(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB, so it is not a session export.")
     return file.read_bytes()
+
+
+def pane_title(side: str, inputs: TurnInputs) -> str:
+    """"Side A · meta-llama/Llama-3.1-8B-Instruct · Inference Providers"."""
+    url = (inputs.api_base or "").strip()
+    where = {DEFAULT: "Inference Providers", LOCAL: "Local demo"}.get(inputs.endpoint) or (urlsplit(url).netloc or url[:60] or "no URL")
+    return f"Side {side.upper()} · {(inputs.model or '').strip() or 'no model'} · {where}"
 
 
 def _code(choice: str, last: dict[str, Any] | None) -> tuple[str, str | None]:
@@ -256,10 +267,6 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 mine = gr.State({})  # the listed endpoints by key, for this session
                 doctor = gr.Button("Check endpoint", elem_id="doctor", size="sm")
                 doctor_report = gr.HTML("", elem_id="doctor-report", min_height=0, padding=False)
-                context = gr.Textbox(
-                    label="Context", lines=4, visible=False, elem_id="context",
-                    placeholder="The passage of text the question is about.",
-                )
                 compare = gr.Checkbox(
                     False, label="Compare side by side", elem_id="compare",
                     info="Send each message to a second endpoint too, with the same settings.",
@@ -300,6 +307,10 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                                 pane_request = gr.Code("Nothing sent yet.", language=None, label="Request", elem_id=f"request-{side}", buttons=["copy"], wrap_lines=True)
                                 pane_response = gr.Code("Nothing received yet.", language=None, label="Response", elem_id=f"response-{side}", buttons=["copy"], wrap_lines=True)
                         panes[side] = (pane_chat, pane_metrics, pane_request, pane_response)
+                context = gr.Textbox(  # right above the message: the question is asked about it
+                    label="Context", lines=4, visible=False, elem_id="context",
+                    placeholder="This model answers questions about a passage: paste the passage here, then ask below.",
+                )
                 message = gr.Textbox(
                     # One line that grows: Enter sends, Shift+Enter starts a new line (with lines > 1, Gradio sends on Shift+Enter).
                     label="Message", placeholder="Type a message and press Enter (Shift+Enter for a new line)", lines=1, max_lines=8,
@@ -347,7 +358,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         def split(values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs]:
             inputs = _inputs(values[: len(setting_inputs)])
             kind_b, model_id_b, url_b, typed_b = values[len(setting_inputs):]
-            return inputs, replace(inputs, endpoint=kind_b, model=model_id_b, api_base=url_b, token=typed_b, provider=AUTO)
+            return inputs, replace(inputs, endpoint=kind_b, model=model_id_b, api_base=url_b, token=typed_b, provider=AUTO, side="B")
 
         async def stream_turn(
             text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, base: str = "", *, clear_box: bool = True
@@ -361,9 +372,13 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 sides = {"single": (PaneTurn(single, text, chats.shown, chats.convo), inputs)}
             running = run_side_by_side(**{name: run_turn(turn.convo, text, side_inputs, settings) for name, (turn, side_inputs) in sides.items()})
             cleared = not clear_box
+            titled: set[str] = set()
             async for name, update in running:
                 turn, side_inputs = sides[name]
                 out, fresh = turn.render(update)
+                if on and name not in titled:  # each pane says what it talks to
+                    out[turn.pane.chatbot] = gr.update(value=out[turn.pane.chatbot], label=pane_title(name, side_inputs))
+                    titled.add(name)
                 if not on:  # the code view shows the one chat's call
                     last = {"call": update.call, "exchanges": update.exchanges}
                     out[last_turn] = last

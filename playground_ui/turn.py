@@ -83,6 +83,8 @@ class TurnInputs:
     """Inference Providers: "auto", a policy (fastest, cheapest, preferred) or a provider's name."""
     bill_to: str = ""
     """An organisation that pays for Inference Providers calls (sent as X-HF-Bill-To)."""
+    side: str = ""
+    """"B" for compare mode's second side, whose boxes are its own."""
 
     def __repr__(self) -> str:  # the token never reaches a log line
         return f"TurnInputs(endpoint={self.endpoint!r}, model={self.model!r}, api_base={self.api_base!r}, token={'set' if self.token else 'empty'})"
@@ -250,7 +252,7 @@ async def run_turn(
         endpoint = await prepare_endpoint(inputs, settings)
         params = generation_params(inputs)
     except (InputProblem, ValueError, TypeError) as problem:
-        yield TurnUpdate(reply="", status="refused", error=str(problem))
+        yield TurnUpdate(reply="", status="refused", error=for_side(str(problem), inputs.side))
         return
     messages = conversation_messages(conversation, message, inputs)
     forced = ROUTE_CHOICES.get(inputs.route or "auto")
@@ -314,6 +316,7 @@ async def run_turn(
         finally:
             _Streaming.active -= 1
         figures = _figures(stream.route, stream.exchanges, usage, finish)
+        figures.score = _score(stream.exchanges) if stream.route == "question-answering" else None
         if endpoint.local:
             figures.provider = "Local demo (canned)"
         figures.cost = await _cost(stream.provider, endpoint.model, usage) if shape.router else None
@@ -326,7 +329,7 @@ async def run_turn(
             figures = _figures(route, exchanges, None, "error")
             if not text:
                 figures.time_to_first_token = None  # no token ever came
-        sentence = page_sentence(error, typed=bool((inputs.token or "").strip()), serverless=serverless)
+        sentence = for_side(page_sentence(error, typed=bool((inputs.token or "").strip()), serverless=serverless), inputs.side)
         sentence += OFFLINE_HINT if isinstance(error, APIConnectionError) and not endpoint.local else ""
         # The library's checks of the inputs (a malformed token, a URL with credentials) send nothing.
         status = "refused" if isinstance(error, BadRequestError) and not exchanges and not text else "error"
@@ -352,6 +355,18 @@ async def _cost(provider: str | None, model: str, usage: Any) -> float | None:
         return None
     listed = find(catalogue, model)
     return turn_cost(usage, listed.provider(provider) if listed and provider else None)
+
+
+SIDE_BOXES = ("Token box", "API base URL box", "Model box")
+
+
+def for_side(sentence: str, side: str) -> str:
+    """A sentence of ours that names a box, pointed at that side's box in compare mode."""
+    if not side:
+        return sentence
+    for box in SIDE_BOXES:
+        sentence = sentence.replace(f"the {box}", f"side {side}'s {box}").replace(f"in {box}", f"in side {side}'s {box}")
+    return sentence
 
 
 def page_sentence(error: APIError, *, typed: bool, serverless: bool) -> str:
@@ -401,6 +416,14 @@ def page_sentence(error: APIError, *, typed: bool, serverless: bool) -> str:
         wait = f"wait {error.retry_after:.0f} s" if error.retry_after is not None else "wait a minute"
         return f"Too many requests{said}: {wait} and send again" + ("." if typed else ", or type your own token in the Token box.")
     return error.message
+
+
+def _score(exchanges: list[Exchange]) -> float | None:
+    """The score of a question-answering reply, from its raw body."""
+    body = exchanges[-1].response_body if exchanges else None
+    body = body[0] if isinstance(body, list) and body else body
+    score = body.get("score") if isinstance(body, dict) else None
+    return float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
 
 
 def _figures(route: str | None, exchanges: list[Exchange], usage: Any, finish: str | None) -> Figures:

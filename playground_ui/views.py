@@ -186,6 +186,8 @@ class Figures:
     """A dedicated endpoint's engine and version ("vLLM 0.11.0")."""
     cost: float | None = None
     """USD, from the provider's price list and the usage: an estimate."""
+    score: float | None = None
+    """A question-answering model's confidence in its answer."""
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -199,6 +201,9 @@ class Figures:
         return {**self.__dict__, "tokens_per_second": self.tokens_per_second}
 
 
+NOT_GENERATED = ("question-answering", "text-classification")
+
+
 def metrics_markdown(figures: Figures | None) -> str:
     if figures is None:
         return "No turn yet: send a message to see its route, timings and tokens."
@@ -208,6 +213,15 @@ def metrics_markdown(figures: Figures | None) -> str:
 
     tokens = "–" if figures.completion_tokens is None else f"{figures.completion_tokens}{' (estimated)' if figures.estimated else ''}"
     speed = figures.tokens_per_second
+    if figures.route in NOT_GENERATED:  # an answer picked or labelled, not generated: no tokens, no speed
+        parts = [
+            *([("provider", figures.provider)] if figures.provider else []),
+            ("route", figures.route),
+            ("total", seconds(figures.total_time)),
+            *([("score", f"{figures.score:.2f}")] if figures.score is not None else []),
+            ("finish", figures.finish_reason or "–"),
+        ]
+        return " · ".join(f"**{name}** {value}" for name, value in parts)
     parts = [
         *([("provider", figures.provider)] if figures.provider else []),
         *([("engine", figures.engine)] if figures.engine else []),

@@ -81,3 +81,34 @@ def test_replay_without_the_token_it_needs_changes_nothing(app: Page, fake):
     expect(app.get_by_text("Replay cannot start")).to_be_visible()
     expect(bot(app)).to_contain_text("Paris is the capital of France")  # the answer is still there
     assert fake.seen("/endpoints/private-chat") == [] or all(s.method == "GET" for s in fake.seen("/endpoints/private-chat"))
+
+
+def test_compare_panes_say_what_they_talk_to_and_side_b_errors_name_its_boxes(app: Page, fake):
+    app.locator("#compare input").check()
+    app.locator("#endpoint-b").get_by_text("Private endpoint").click()
+    app.locator("#api-base-b textarea").fill(fake.endpoint_url("private-chat"))
+    send_text(app, "Tell me about Paris.")
+    expect(app.locator('#chatbot-b [data-testid="bot"]').last).to_contain_text("side B's Token box", timeout=10000)
+    expect(app.locator('#chatbot-a [data-testid="bot"]').last).to_contain_text("Paris is the capital", timeout=10000)
+    port = fake.url.rsplit(":", 1)[1]
+    expect(app.locator("#chatbot-a")).to_contain_text("Side A · meta-llama/Llama-2-7b-chat-hf · Inference Providers")
+    expect(app.locator("#chatbot-b")).to_contain_text(f"Side B · meta-llama/Llama-2-7b-hf · 127.0.0.1:{port}")
+    shot(app, "compare-titled")
+
+
+def test_a_question_answering_model_gets_its_context_box_by_the_message_and_a_score(app: Page, fake):
+    field = app.locator("#model input")
+    field.fill("deepset/roberta-base-squad2")
+    field.press("Enter")
+    context = app.locator("#context textarea")
+    expect(context).to_be_visible(timeout=10000)
+    box = app.locator("#message textarea").bounding_box()
+    above = context.bounding_box()
+    assert above["y"] < box["y"] < above["y"] + above["height"] + 150  # right above the message box
+    context.fill("The capital of France is Paris.")
+    send_text(app, "What is the capital of France?")
+    expect(app.locator("#metrics")).to_contain_text("score 0.97", timeout=10000)
+    expect(bot(app)).to_contain_text("Paris")
+    expect(bot(app)).to_contain_text("score 0.97")
+    expect(app.locator("#metrics")).not_to_contain_text("tokens/s")  # an answer picked from the passage, not generated
+    shot(app, "question-answering")
