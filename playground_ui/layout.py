@@ -75,6 +75,9 @@ INTRO = (
     "the exact HTTP request and response beside every reply."
 )
 CSS = """
+/* Help text and subdued text at 4.5:1 contrast or more (WCAG AA); Gradio's default grey is about 2:1. */
+:root, .gradio-container { --block-info-text-color: #4b5563 !important; --body-text-color-subdued: #4b5563 !important; }
+.dark, .dark .gradio-container { --block-info-text-color: #a3aab8 !important; --body-text-color-subdued: #a3aab8 !important; }
 #request, #response, #code { max-height: 540px; overflow: auto; }
 #request-a, #response-a, #request-b, #response-b { max-height: 320px; overflow: auto; }
 #metrics table { font-size: 0.85em; }

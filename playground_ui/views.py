@@ -56,15 +56,18 @@ def response_text(exchanges: list[Exchange]) -> str:
     for index, exchange in enumerate(exchanges, 1):
         lines = [_title(index, exchange, len(exchanges))]
         served = f"{exchange.provider} (Inference Providers)" if exchange.provider else exchange.engine
-        if served and exchange.status is not None:
-            lines.append(f"Served by: {served}")
         if exchange.status is None:
             lines.append(f"No response: {exchange.error or 'the request did not complete'}")
         else:
             lines.append(f"HTTP {exchange.status}")
+            if served:
+                lines.append(f"Served by: {served}")
+            if exchange.events is not None:  # the gist first: the raw events of a stream run to hundreds of lines
+                lines.append(stream_summary(exchange))
             lines += [f"{name}: {value}" for name, value in exchange.response_headers.items()]
             lines.append("")
             if exchange.events is not None:
+                lines.append("Raw events, as they arrived:")
                 lines += [f"data: {data}" for data in exchange.events]
                 if exchange.error:
                     lines.append(f"(stream stopped: {exchange.error})")
@@ -72,6 +75,26 @@ def response_text(exchanges: list[Exchange]) -> str:
                 lines.append(_pretty(exchange.response_body))
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+def stream_summary(exchange: Exchange) -> str:
+    """"Stream: 16 events; the text they carry: “Paris is the capital…”" from the raw events
+    (chat deltas, text-completion pieces or TGI tokens)."""
+    pieces = []
+    for event in exchange.parsed_events():
+        if not isinstance(event, dict):
+            continue
+        choices = event.get("choices")
+        first = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+        delta = first.get("delta") if isinstance(first.get("delta"), dict) else {}
+        token = event.get("token") if isinstance(event.get("token"), dict) else {}
+        text = delta.get("content") or first.get("text") or (None if token.get("special") else token.get("text"))
+        if isinstance(text, str):
+            pieces.append(text)
+    count = len(exchange.events or [])
+    carried = "".join(pieces).strip()
+    shown = carried if len(carried) <= 300 else carried[:299] + "…"
+    return f"Stream: {count} event{'s' * (count != 1)}; the text they carry: “{shown}”" if carried else f"Stream: {count} event{'s' * (count != 1)}, no text."
 
 
 @dataclass

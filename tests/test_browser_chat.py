@@ -112,3 +112,29 @@ def test_a_question_answering_model_gets_its_context_box_by_the_message_and_a_sc
     expect(bot(app)).to_contain_text("score 0.97")
     expect(app.locator("#metrics")).not_to_contain_text("tokens/s")  # an answer picked from the passage, not generated
     shot(app, "question-answering")
+
+
+CONTRAST_JS = """
+(els) => els.map((el) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let node = el, bg = null;
+  while (node && node.nodeType === 1) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) { bg = c; break; }
+    node = node.parentElement;
+  }
+  bg = bg || [255, 255, 255];
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(bg)];
+  return [el.textContent.trim().slice(0, 40), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+})
+"""
+
+
+def test_help_text_and_figures_are_readable(app: Page, fake):
+    texts = app.get_by_text("Sent only to the endpoint above").or_(app.get_by_text("A preset, a model Inference Providers serve"))
+    ratios = texts.evaluate_all(CONTRAST_JS)
+    assert ratios and all(ratio >= 4.5 for _, ratio in ratios), ratios

@@ -399,3 +399,17 @@ def test_errors_in_the_page_name_the_pages_boxes_not_the_librarys_arguments(fake
     inputs = {k: urls.get(v, v) if isinstance(v, str) else v for k, v in inputs.items()}
     final = run(TurnInputs(**inputs), settings_for(fake), message="What is the capital of France? " * 3)[-1]
     assert final.status in ("error", "refused") and says in final.error and never not in final.error
+
+
+@pytest.mark.parametrize("endpoint", ["tgi-text", "vllm", "router"])
+def test_a_streams_response_view_starts_with_the_text_it_carries_and_its_event_count(fake, endpoint):
+    inputs = {
+        "tgi-text": TurnInputs(endpoint="public", model="meta-llama/Llama-2-7b-hf", api_base=fake.endpoint_url("public-base"), max_tokens=3, route="text generation"),
+        "vllm": TurnInputs(endpoint="public", model="tgi", api_base=fake.endpoint_url("vllm-chat"), max_tokens=3),
+        "router": TurnInputs(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", token="hf_fake_valid_user_token", max_tokens=3),
+    }[endpoint]
+    final = run(inputs, settings_for(fake))[-1]
+    shown = [line for line in response_text(final.exchanges[-1:]).splitlines() if not line.startswith("Served by: ")]
+    events = len(final.exchanges[-1].events)
+    assert shown[1] == "HTTP 200" and shown[2] == f"Stream: {events} events; the text they carry: “Paris is the”"
+    assert "Raw events, as they arrived:" in shown and shown[-1].startswith("data: ")
