@@ -26,6 +26,7 @@ from .my_endpoints import key as key_of
 from .my_endpoints import list_mine, listing_token
 from .providers import AUTO, POLICIES, find, provider_choices
 from .settings import AppSettings
+from .share import read_setup, setup_query
 from .session import MAX_FILE_BYTES, ImportProblem, export_json, log_turns, read_export, turn_record
 from .turn import (
     DEFAULT,
@@ -235,6 +236,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         busy = gr.State(False)  # a reply is streaming in this session
 
         gr.Markdown(INTRO)
+        link_note = gr.Markdown("", elem_id="link-note")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=260):
                 endpoint = gr.Radio(KIND_CHOICES, value=settings.default_endpoint, label="Endpoint", elem_id="endpoint")
@@ -328,6 +330,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     export = gr.Button("Export session", elem_id="export", size="sm", min_width=60)
                     import_button = gr.UploadButton("Import session", file_types=[".json"], file_count="single", type="filepath", elem_id="import", size="sm", min_width=60)
                     replay = gr.Button("Replay", elem_id="replay", size="sm", min_width=60)
+                    share = gr.Button("Share setup", elem_id="share", size="sm", min_width=60)
+                share_link = gr.Textbox(
+                    label="Link to this setup (never a token, never the conversation)", elem_id="share-link", visible=False,
+                    buttons=["copy"], interactive=False,
+                )
                 export_data = gr.Textbox(visible="hidden", elem_id="export-data")
                 gr.Examples(EXAMPLES, inputs=[message], label="Examples")
             with gr.Column(scale=5, min_width=320) as payload_column:
@@ -581,6 +588,26 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             turns = len(restored.conversation) // 2
             gr.Info(f"Session loaded: {turns} turn{'s' * (turns != 1)}. Tokens are never saved: type yours again before sending or replaying.")
             return out
+
+        def on_share(*values):
+            return gr.update(value=setup_query(_inputs(values)), visible=True)
+
+        share.click(on_share, setting_inputs, [share_link], api_visibility="private").then(
+            None, [share_link], [share_link], api_visibility="private",
+            js="(q) => (q && q.startsWith('?')) ? window.location.origin + window.location.pathname + q : q",
+        )
+        by_name = dict(zip(SETTING_FIELDS, setting_inputs))
+
+        def on_link(request: gr.Request):
+            """A shared link's settings, filled in as the page opens (notes for what was ignored)."""
+            shared = read_setup(dict(request.query_params) if request is not None else {})
+            out: dict[Any, Any] = {by_name[name]: value for name, value in shared.values.items() if name in by_name}
+            if shared.values.get("endpoint") in (PUBLIC, PRIVATE):
+                out[api_base] = gr.update(value=shared.values.get("api_base", ""), visible=True)
+            out[link_note] = "\n".join(f"⚠️ {note}" for note in shared.notes)
+            return out
+
+        demo.load(on_link, None, [*setting_inputs, link_note], api_visibility="private", show_progress="hidden")
 
         import_button.upload(on_import, [import_button, compare, chatbot, chatbot_a], restore_outputs, api_visibility="private")
 

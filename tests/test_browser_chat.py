@@ -1,6 +1,8 @@
 """The chat behaves like a chat: Enter sends, the trash icon is Clear, Stop ends the turn
 visibly, typing during a stream is kept, Send waits, Replay refuses without a token."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from browsing import app, bot, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
@@ -138,3 +140,35 @@ def test_help_text_and_figures_are_readable(app: Page, fake):
     texts = app.get_by_text("Sent only to the endpoint above").or_(app.get_by_text("A preset, a model Inference Providers serve"))
     ratios = texts.evaluate_all(CONTRAST_JS)
     assert ratios and all(ratio >= 4.5 for _, ratio in ratios), ratios
+
+
+TYPED = "hf_shareCanaryR5t8Yu2Io4Pa6Sd"
+
+
+def test_a_shared_link_opens_the_setup_and_never_carries_a_token(app: Page, fake, app_url):
+    app.locator("#endpoint").get_by_text("Public endpoint").click()
+    app.locator("#api-base textarea").fill(fake.endpoint_url("vllm-chat"))
+    field = app.locator("#model input")
+    field.fill("tgi")
+    field.press("Enter")
+    app.locator("#token input").fill(TYPED)
+    app.locator("#share").click()
+    link = app.locator("#share-link textarea")
+    expect(link).to_have_value(re.compile(r"^http://127\.0\.0\.1:\d+/\?endpoint=public&model=tgi&api_base="), timeout=10000)
+    shared = link.input_value()
+    assert TYPED not in shared and "token" not in shared
+    app.goto(shared)
+    expect(app.locator("#api-base textarea")).to_have_value(fake.endpoint_url("vllm-chat"), timeout=20000)
+    expect(app.locator("#model input")).to_have_value("tgi")
+    expect(app.locator("#endpoint input[value=public]")).to_be_checked()
+    expect(app.locator("#token input")).to_have_value("")
+    expect(app.locator("#task")).to_contain_text("Engine: vLLM", timeout=10000)
+
+
+def test_a_link_with_bad_parameters_ignores_them_with_a_note(app: Page, fake, app_url):
+    app.goto(app_url + "/?model=gpt2&temperature=9&token=hf_secret_in_link&colour=blue")
+    expect(app.locator("#link-note")).to_contain_text("temperature='9' is not a number from 0.0 to 2.0", timeout=20000)
+    expect(app.locator("#link-note")).to_contain_text("A link never carries a token")
+    expect(app.locator("#link-note")).to_contain_text("'colour' is not a setting of this page")
+    expect(app.locator("#model input")).to_have_value("gpt2")
+    expect(app.locator("#token input")).to_have_value("")
