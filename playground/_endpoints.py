@@ -11,7 +11,6 @@ Like the call's plan, :func:`endpoint_listing` never does I/O: the client's driv
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +62,8 @@ def may_receive_token(url: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     if host == "localhost":
         return True
+    import ipaddress  # only for a URL that is not Hugging Face's: kept out of `import playground`
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
