@@ -607,7 +607,6 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             out[link_note] = "\n".join(f"⚠️ {note}" for note in shared.notes)
             return out
 
-        demo.load(on_link, None, [*setting_inputs, link_note], api_visibility="private", show_progress="hidden")
 
         import_button.upload(on_import, [import_button, compare, chatbot, chatbot_a], restore_outputs, api_visibility="private")
 
@@ -665,10 +664,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             except APIError:
                 return []
 
-        async def on_load_models(current: str):
-            """The Model box offers the router's chat models beside the presets."""
+        async def on_load_models():
+            """The Model box offers the router's chat models beside the presets (its value is
+            left alone: a shared link may be setting it at the same time)."""
             listed = [m.id for m in await catalogue() if m.id not in PRESETS]
-            return gr.update(choices=PRESETS + listed, value=current)
+            return gr.update(choices=PRESETS + listed)
 
         async def on_list_mine(typed: str):
             listing = await list_mine(typed, settings)
@@ -684,7 +684,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
 
         my_refresh.click(on_list_mine, [token], [my_endpoints, mine_status, mine], api_visibility="private")
         my_endpoints.input(on_pick_mine, [my_endpoints, mine], [endpoint, api_base, model, mine_status], api_visibility="private")
-        demo.load(on_load_models, [model], [model], api_visibility="private", show_progress="hidden")
+        demo.load(on_load_models, None, [model], api_visibility="private", show_progress="hidden")
         if listing_token("", settings):  # the server's own token may list endpoints here (not a Space)
             demo.load(on_list_mine, [token], [my_endpoints, mine_status, mine], api_visibility="private", show_progress="hidden")
 
@@ -704,7 +704,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         target_outputs = [task_info, task_base, context, provider, model]
         for trigger in (endpoint.change, model.change, api_base.blur, api_base.submit, token.blur):
             trigger(on_target, target_inputs, target_outputs, api_visibility="private", show_progress="hidden")
-        demo.load(on_target, target_inputs, target_outputs, api_visibility="private", show_progress="hidden")
+        # The link first, then what serves the model it names: one chain, so the task line matches the link.
+        demo.load(on_link, None, [*setting_inputs, link_note], api_visibility="private", show_progress="hidden").then(
+            on_target, target_inputs, target_outputs, api_visibility="private", show_progress="hidden",
+        )
+
 
         async def chat(
             message: str,
