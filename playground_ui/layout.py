@@ -70,6 +70,16 @@ EXAMPLES = [
     "Write a haiku about the sea.",
     "Explain what an inference endpoint is in two sentences.",
 ]
+# Example prompts that fit what the model does (a question about the passage, a text to continue...).
+TASK_EXAMPLES = {
+    "question-answering": ["What is the capital of France?", "Which river does the passage mention?", "When was it built?"],
+    "text-generation": ["The capital of France is", "Once upon a time, in a small village by the sea,", "def fibonacci(n):"],
+    "summarization": ["Paris, the capital of France, lies on the Seine. It is known for its museums, its cafes and its parks, "
+                      "and for the Eiffel Tower, built for the 1889 World's Fair."],
+    "translation": ["Hello, how are you?", "The museum opens at nine in the morning."],
+    "text2text-generation": ["Translate to German: Where is the station?", "Answer the question: what is the capital of France?"],
+    "text-classification": ["I loved this film, I would watch it again!", "The service was slow and the food was cold."],
+}
 INTRO = (
     "# HF Endpoint Playground\n"
     "Chat with a model through Inference Providers or on your own Inference Endpoint, and see "
@@ -336,7 +346,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                     buttons=["copy"], interactive=False,
                 )
                 export_data = gr.Textbox(visible="hidden", elem_id="export-data")
-                gr.Examples(EXAMPLES, inputs=[message], label="Examples")
+                examples = gr.Examples(EXAMPLES, inputs=[message], label="Examples")
             with gr.Column(scale=5, min_width=320) as payload_column:
                 metrics = gr.Markdown(metrics_markdown(None), elem_id="metrics")
                 with gr.Tabs():
@@ -644,6 +654,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 return {**hidden, task_info: "Task: not known yet (the endpoint did not answer); it is learnt again when you send."}
             shown = task_line(info)
             out: dict[Any, Any] = {context: gr.update(visible=info.route == "question-answering"), provider: gr.update(visible=False)}
+            fitting = TASK_EXAMPLES.get(info.route, EXAMPLES) if info.route != "chat" else EXAMPLES
+            out[examples.dataset] = gr.Dataset(samples=[[text] for text in fitting])
             if kind == LOCAL:
                 shown += "\n\nLocal demo: no model runs here; every reply is canned, to show the flow and the wire offline."
             if info.router and kind == DEFAULT:
@@ -701,7 +713,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             change(lambda: "", None, [doctor_report], api_visibility="private", show_progress="hidden")  # a report of other settings misleads
 
         target_inputs = [endpoint, model, api_base, token, provider]
-        target_outputs = [task_info, task_base, context, provider, model]
+        target_outputs = [task_info, task_base, context, provider, model, examples.dataset]
         for trigger in (endpoint.change, model.change, api_base.blur, api_base.submit, token.blur):
             trigger(on_target, target_inputs, target_outputs, api_visibility="private", show_progress="hidden")
         # The link first, then what serves the model it names: one chain, so the task line matches the link.

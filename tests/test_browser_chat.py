@@ -172,3 +172,22 @@ def test_a_link_with_bad_parameters_ignores_them_with_a_note(app: Page, fake, ap
     expect(app.locator("#link-note")).to_contain_text("'colour' is not a setting of this page")
     expect(app.locator("#model input")).to_have_value("gpt2")
     expect(app.locator("#token input")).to_have_value("")
+
+
+def test_examples_fit_what_the_model_does(app: Page, fake):
+    expect(app.get_by_text("Write a haiku about the sea.")).to_be_visible()  # a chat model
+    field = app.locator("#model input")
+    field.fill("deepset/roberta-base-squad2")
+    field.press("Enter")
+    expect(app.get_by_text("Which river does the passage mention?")).to_be_visible(timeout=10000)
+    expect(app.get_by_text("Write a haiku about the sea.")).to_have_count(0)
+    app.get_by_text("Which river does the passage mention?").click()
+    expect(app.locator("#message textarea")).to_have_value("Which river does the passage mention?")
+    app.locator("#endpoint").get_by_text("Public endpoint").click()
+    app.locator("#api-base textarea").fill(fake.endpoint_url("vllm-base"))
+    app.locator("#api-base textarea").press("Tab")
+    send_text(app, "Paris is")
+    wait_done(app)  # the base model's turn falls back to text generation
+    field.fill("meta-llama/Llama-2-7b-hf")
+    field.press("Enter")
+    expect(app.get_by_text("Once upon a time, in a small village by the sea,")).to_be_visible(timeout=10000)
