@@ -255,22 +255,16 @@ def choose_route(
         found = ModelTask(pipeline_tag=task, source="task=") if forced else None
         return Routing(CHAT, target.on_router(settings), found)
 
-    if forced:
-        found = ModelTask(pipeline_tag=task, source="task=")
-        if target.dedicated:
-            info = yield from _endpoint_engine(target, token)
-            if info is not None and info.openai_engine:
-                return on_openai_engine(target, info, forced)
-        return Routing(forced, target, found)
-
     info: ModelTask | None = None
     asleep: Reply | None = None
-    if target.dedicated:
-        info = yield from _endpoint_engine(target, token, send_probe)
-        if isinstance(info, Reply):
-            info, asleep = None, info
+    if target.dedicated:  # forced route or not, the engine decides the wire format
+        learnt = yield from _endpoint_engine(target, token, send_probe)
+        asleep, info = (learnt, None) if isinstance(learnt, Reply) else (None, learnt)
         if info is not None and info.openai_engine:
-            return on_openai_engine(target, info, None)
+            return on_openai_engine(target, info, forced)
+    if forced:
+        return Routing(forced, target, ModelTask(pipeline_tag=task, source="task="), asleep)
+
     found = info if info is not None and info.pipeline_tag else None
     hub_answered = False
     if found is None and target.hub_id and target.hub_id != "tgi" and not settings.hub_offline:
@@ -335,10 +329,10 @@ def _endpoint_engine(
 ) -> Generator[Send | Sleep, Any, ModelTask | Reply | None]:
     """What serves a dedicated endpoint, learnt once per URL with the least traffic:
     ``GET /info`` (TGI); if that route does not exist, ``GET /v1/models`` (``owned_by``
-    names vLLM, SGLang or llama.cpp), then ``/version`` (vLLM) or ``/props`` (llama.cpp)
-    only when ``owned_by`` did not tell. None when the endpoint did not say (down,
-    refused token): the next call asks again; the 503 reply of an endpoint still asleep
-    after any wait the caller allowed."""
+    names vLLM, SGLang or llama.cpp) and the engine's version route (see
+    :func:`openai_engine`). None when the endpoint did not say (down, refused token): the
+    next call asks again; the 503 reply of an endpoint still asleep after any wait the
+    caller allowed."""
     known, info = _tasks.cached_endpoint_task(target.root_url)
     if known:
         return info

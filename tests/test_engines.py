@@ -193,3 +193,12 @@ def test_fake_llama_cpp_shapes_match_the_recording(fake):
     status, refused = sample("Wrong Authorization -> 401")
     reply = httpx.post(fake.endpoint_url("llamacpp-private") + "/v1/chat/completions", json={"messages": CHAT}, headers={"Authorization": "Bearer hf_wrongtoken"})
     assert (reply.status_code, reply.text) == (status, refused)
+
+
+def test_a_forced_route_to_an_endpoint_still_asleep_says_so(fake):
+    # task= skips the task look-up, not the engine's: an endpoint asleep on its first probe is reported, never guessed at.
+    with pytest.raises(playground.ServiceUnavailableError, match="scaled to zero"):
+        completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold-no-hold"), task="text-generation", wait_for_model=False)
+    assert [s.path.rsplit("/", 1)[-1] for s in fake.seen("/endpoints/vllm-cold-no-hold")] == ["info"]
+    r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold-no-hold"), task="text-generation", max_tokens=1)
+    assert r.engine == "vllm" and fake.seen("/endpoints/vllm-cold-no-hold")[-1].path.endswith("/v1/completions")
