@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from ._errors import BadRequestError
 from ._exchange import Exchange
-from ._flow import Send, to_router, on_openai_engine, openai_engine, route_for_tag, served_models
+from ._flow import Send, on_openai_engine, openai_engine, route_for_tag, to_router
 from ._mapping import error_from_response, is_template_error, read_hf_error
 from ._prepare import (
     CHAT,
@@ -146,10 +146,7 @@ def _dedicated(target: Target, token: str | None, forced: str | None, settings: 
 def _engine_facts(target: Target, token: str | None, settings: Settings, report: EndpointReport) -> Generator[Send, Any, ModelTask | None]:
     """An OpenAI-compatible engine's name, version and served model, for the report."""
     reply = yield Send(prepare_models(target, token, purpose="engine look-up (GET /v1/models)"), optional=True, timeout=settings.connect_timeout)
-    listed = served_models(reply.body) if reply is not None and reply.ok else None
-    if listed is None:
-        return None
-    engine = yield from openai_engine(target, token, reply)
+    engine = (yield from openai_engine(target, token, reply)) if reply is not None else None
     if engine is None:
         return None
     name = ENGINE_NAMES.get(engine.engine or "", "An OpenAI-compatible server")

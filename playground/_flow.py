@@ -513,12 +513,7 @@ def _provider(routing: Routing, reply: Reply) -> str | None:
     if not target.router:
         return "hf-inference"
     named = next((v for k, v in reply.headers.items() if k.lower() == "x-inference-provider"), None)
-    if named:
-        return named
-    return target.suffix if target.suffix and target.suffix not in POLICIES else None
-
-
-POLICIES = ("fastest", "cheapest", "preferred", "auto")
+    return named or target.pinned_provider
 
 
 def _conversation_text(messages: list[dict[str, Any]]) -> str:
@@ -529,8 +524,9 @@ def _failure(call: Call, routing: Routing, reply: Reply, exchanges: list[Exchang
     target = routing.target
     found = routing.found
     alternatives = tuple(p.provider for p in found.chat_providers if p.status != "error") if found else ()
+    provider = _provider(routing, reply)
     if target.router:
-        reply.exchange.provider = _provider(routing, reply)
+        reply.exchange.provider = provider
     reply.exchange.engine = routing.engine_label
     return error_from_response(
         reply.status,
@@ -543,6 +539,6 @@ def _failure(call: Call, routing: Routing, reply: Reply, exchanges: list[Exchang
         sent_token=call.token is not None,
         waited=waited,
         router=target.router,
-        provider=_provider(routing, reply),
+        provider=provider,
         alternatives=alternatives,
     )

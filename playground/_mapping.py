@@ -25,7 +25,7 @@ from ._errors import (
     error_for_status,
 )
 from ._exchange import Exchange
-from ._prepare import CHAT, QA, TEXT
+from ._prepare import CHAT, QA, TEXT, pinned_provider
 from ._types import ModelResponse, ModelResponseStream, Usage, make_chunk, make_response, make_usage, new_id
 
 TGI_FINISH_REASONS = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
@@ -261,8 +261,8 @@ def _router_message(
     hub_id = model.partition(":")[0]
     text = (hf.text or "").lower()
     if status == 400 and (hf.code == "model_not_supported" or "not supported by any provider" in text):
-        pinned = model.partition(":")[2]
-        if pinned and pinned not in ("fastest", "cheapest", "preferred", "auto"):
+        pinned = pinned_provider(model)
+        if pinned:
             return (
                 f"{pinned} does not serve {hub_id} for you ({said}): drop the :{pinned} suffix to let the router choose, "
                 f"pin a provider that serves it (playground.list_models() lists them), or enable {pinned} at {PROVIDERS_SETTINGS}."

@@ -193,6 +193,11 @@ class Target:
         """What follows the model id's colon: a provider, or fastest / cheapest / preferred."""
         return self.model.partition(":")[2] or None
 
+    @property
+    def pinned_provider(self) -> str | None:
+        """The provider the model id's suffix pins, if it names one (not a policy)."""
+        return pinned_provider(self.model)
+
     @cached_property
     def root_url(self) -> str:
         """The URL with any OpenAI-style suffix removed: where text and task payloads go."""
@@ -215,6 +220,16 @@ class Target:
     @property
     def info_url(self) -> str:
         return self.root_url + "/info"
+
+
+POLICIES = ("fastest", "cheapest", "preferred", "auto")
+"""The router's provider-selection policies, written as a model id's ``:suffix``."""
+
+
+def pinned_provider(model: str) -> str | None:
+    """The provider ``org/model:<provider>`` pins; None without a suffix or for a policy."""
+    suffix = model.partition(":")[2]
+    return suffix if suffix and suffix not in POLICIES else None
 
 
 def check_endpoint_url(url: str) -> str:
