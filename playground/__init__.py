@@ -49,7 +49,7 @@ from ._errors import (
 from ._exchange import Exchange
 from ._flow import LoadingStatus
 from ._settings import Settings
-from ._tasks import clear_caches
+from ._tasks import clear_caches, engine_name
 from ._types import ModelResponse, ModelResponseStream, Usage, timings_of
 
 huggingface_key: str | None = None
@@ -84,6 +84,7 @@ __all__ = [
     "LoadingStatus",
     "Settings",
     "clear_caches",
+    "engine_name",
     "redact_headers",
     "is_huggingface_url",
     "timings_of",

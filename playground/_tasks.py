@@ -31,7 +31,16 @@ ROUTER_MODELS_TTL = 600.0
 # Engines of dedicated endpoints. "openai" is an OpenAI-compatible server we could not name;
 # "container" answers neither /info nor /v1/models (an Inference Toolkit or custom container).
 TGI, VLLM, SGLANG, LLAMACPP, OPENAI, CONTAINER = "tgi", "vllm", "sglang", "llamacpp", "openai", "container"
-ENGINE_NAMES = {TGI: "TGI", VLLM: "vLLM", SGLANG: "SGLang", LLAMACPP: "llama.cpp", OPENAI: "an OpenAI-compatible server", CONTAINER: "a task container"}
+ENGINE_NAMES = {
+    TGI: "TGI", VLLM: "vLLM", SGLANG: "SGLang", LLAMACPP: "llama.cpp", OPENAI: "an OpenAI-compatible server", CONTAINER: "a task container",
+    # Engines the Endpoints API names that the playground does not chat with.
+    "tei": "TEI", "toolkit": "Inference Toolkit", "custom": "custom container", "hf-serve": "HF Serve",
+}
+
+
+def engine_name(engine: str) -> str:
+    """An engine's name as a person reads it ("vllm" → "vLLM"); an unknown key as it is."""
+    return ENGINE_NAMES.get(engine, engine)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from playground import APIError, InferenceEndpoint, alist_endpoints, is_huggingface_url
+from playground import APIError, InferenceEndpoint, alist_endpoints, engine_name, is_huggingface_url
 
 from .settings import AppSettings
 
@@ -24,7 +24,6 @@ STATES = {
     "failed": "failed",
     "updateFailed": "update failed",
 }
-ENGINES = {"vllm": "vLLM", "sglang": "SGLang", "tgi": "TGI", "llamacpp": "llama.cpp", "tei": "TEI", "toolkit": "Inference Toolkit", "custom": "custom container"}
 PUBLIC, PRIVATE = "public", "private"
 
 
@@ -50,7 +49,7 @@ def label(endpoint: InferenceEndpoint) -> str:
     if endpoint.model:
         parts.append(endpoint.model)
     if endpoint.engine:
-        parts.append(ENGINES.get(endpoint.engine, endpoint.engine))
+        parts.append(engine_name(endpoint.engine))
     return " · ".join(parts)
 
 
@@ -107,7 +106,7 @@ def choose(endpoint: InferenceEndpoint) -> Chosen:
     elif state in ("failed", "updateFailed"):
         sentence = f"⚠️ {name} {STATES[state]}" + (f" ({endpoint.message})" if endpoint.message else "") + ": check its logs in your Inference Endpoints settings."
     elif state == "running":
-        sentence = f"{name} is running" + (f" {ENGINES.get(endpoint.engine or '', endpoint.engine)}" if endpoint.engine else "") + "."
+        sentence = f"{name} is running" + (f" {engine_name(endpoint.engine)}" if endpoint.engine else "") + "."
     else:
         sentence = f"{name} is {STATES.get(state, state or 'in an unknown state')}: a message sent now may wait for it."
     return Chosen(kind, endpoint.url or "", endpoint.model or "tgi", sentence)

@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground import Exchange, RouteInfo
+from playground import Exchange, RouteInfo, engine_name
 from playground._prepare import ROUTES, TEXT as TEXT_ROUTE
 
 from .providers import dollars
@@ -259,9 +259,6 @@ def metrics_markdown(figures: Figures | None) -> str:
     return " · ".join(f"**{name}** {value}" for name, value in parts)
 
 
-ENGINES = {"tgi": "TGI", "vllm": "vLLM", "sglang": "SGLang", "llamacpp": "llama.cpp", "openai": "an OpenAI-compatible server"}
-
-
 def task_line(info: RouteInfo) -> str:
     """What the endpoint or the Hub said about the model, and the route a message will take:
     "vLLM 0.11.0 · serves llama-3-1-8b · route: chat", "TGI 3.2.1 · text-generation (from
@@ -269,8 +266,8 @@ def task_line(info: RouteInfo) -> str:
     if info.router:
         known = f" (task {info.task}, from the Hub)" if info.task else ""
         return f"Chat through **Inference Providers**{known} · route: {info.route}"
-    if info.engine in ENGINES:
-        engine = ENGINES[info.engine] + (f" {info.engine_version}" if info.engine_version else "")
+    if info.engine not in (None, "container"):  # a task container has no engine to name: its task is shown
+        engine = engine_name(info.engine) + (f" {info.engine_version}" if info.engine_version else "")
         serves = f" · serves {info.served_model}" if info.served_model else ""
         task = f" · {info.task} (from the endpoint's /info)" if info.engine == "tgi" and info.task else ""
         return f"Engine: **{engine}**{serves}{task} · route: {info.route}"
