@@ -1,0 +1,219 @@
+"""What Send, Retry, Replay, Stop, Clear and the compare checkbox do: a turn streamed into
+one chat (and its payload view) or into both compare panes at once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from .chat_pane import PaneTurn, display, stopped_text
+from .compare import pane_title
+from .page import Page
+from .payload_view import CODE_CHOICES, NOTHING_RECEIVED, NOTHING_SENT, code_for, code_update
+from .session import log_turns, turn_record
+from .turn import InputProblem, TurnInputs, prepare_endpoint, run_side_by_side, run_turn
+from .views import metrics_markdown, with_last_route
+
+STOPPED_FIGURES = "**Stopped** by you: the partial reply stays in the chat and is not sent to the model as history."
+STILL_RUNNING = "A reply is still coming: wait for it, or press Stop. What you typed stays in the box."
+
+
+@dataclass
+class Chats:
+    """A session's chats as a turn starts: what each pane shows and what each side is sent."""
+
+    shown: list[dict[str, Any]]
+    shown_a: list[dict[str, Any]]
+    shown_b: list[dict[str, Any]]
+    convo: list[dict[str, Any]]
+    convo_b: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+
+    @classmethod
+    def read(cls, shown, shown_a, shown_b, convo, convo_b, log) -> Chats:
+        return cls(display(shown), display(shown_a), display(shown_b), list(convo or []), list(convo_b or []), list(log or []))
+
+
+def last_user(shown: list[dict[str, Any]]) -> int | None:
+    return next((i for i in range(len(shown) - 1, -1, -1) if shown[i]["role"] == "user"), None)
+
+
+def without_turn(convo: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The history without its last turn if that turn was ``text`` (a retried turn leaves it)."""
+    return convo[:-2] if len(convo) >= 2 and convo[-2] == {"role": "user", "content": text} else convo
+
+
+class ChatEvents:
+    """The turn handlers over the whole page. Every handler that may stop early yields ``{}``
+    first: a Gradio generator that yields nothing empties every output (the chat too)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        chat, payload, compare, panel = page.chat, page.payload, page.compare, page.panel
+        self.started = {chat.send: gr.update(interactive=False), chat.stop: gr.update(interactive=True), chat.busy: True}
+        self.ended = {chat.send: gr.update(interactive=True), chat.stop: gr.update(interactive=False), chat.busy: False}
+        self.inputs = [
+            panel.compare, chat.busy, chat.chatbot, compare.a.chatbot, compare.b.chatbot, chat.conversation, compare.b.conversation,
+            page.turn_log, payload.code_choice, panel.task_base, *page.setting_inputs, *compare.side_b.inputs,
+        ]
+        self.outputs = [
+            chat.message, chat.chatbot, compare.a.chatbot, compare.b.chatbot, chat.conversation, compare.b.conversation, payload.last_turn,
+            page.turn_log, payload.code, panel.task_info, chat.send, chat.stop, chat.busy,
+            payload.metrics, payload.request, payload.response, compare.a.metrics, compare.a.request, compare.a.response,
+            compare.b.metrics, compare.b.request, compare.b.response,
+        ]
+        self.stop_inputs = [panel.compare, chat.busy, chat.chatbot, compare.a.chatbot, compare.b.chatbot]
+        self.stop_outputs = [chat.chatbot, compare.a.chatbot, compare.b.chatbot, payload.metrics, compare.a.metrics, compare.b.metrics,
+                             chat.send, chat.stop, chat.busy]
+        self.compare_inputs = [panel.compare, chat.chatbot, compare.a.chatbot, chat.conversation]
+        self.compare_outputs = [chat.chatbot, compare.row, payload.column, compare.a.chatbot, compare.b.chatbot, compare.b.conversation]
+
+    async def stream_turn(
+        self, text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, base: str = "", *,
+        clear_box: bool = True,
+    ) -> AsyncIterator[dict[Any, Any]]:
+        """One message to one endpoint, or to both sides at once in compare mode: yields
+        {component: value} for what changed, and leaves ``chats`` as the turn ended them."""
+        page = self.page
+        if on:
+            sides = {"a": (PaneTurn(page.compare.a, text, chats.shown_a, chats.convo), inputs),
+                     "b": (PaneTurn(page.compare.b, text, chats.shown_b, chats.convo_b), inputs_b)}
+        else:
+            sides = {"single": (PaneTurn(page.single, text, chats.shown, chats.convo), inputs)}
+        running = run_side_by_side(**{name: run_turn(turn.convo, text, side_inputs, page.settings) for name, (turn, side_inputs) in sides.items()})
+        cleared = not clear_box
+        titled: set[str] = set()
+        async for name, update in running:
+            turn, side_inputs = sides[name]
+            out, fresh = turn.render(update)
+            if on and name not in titled:  # each pane says what it talks to
+                out[turn.pane.chatbot] = gr.update(value=out[turn.pane.chatbot], label=pane_title(name, side_inputs))
+                titled.add(name)
+            if not on:  # the code view shows the one chat's call
+                last = {"call": update.call, "exchanges": update.exchanges}
+                out[page.payload.last_turn] = last
+                if fresh:
+                    out[page.payload.code] = code_update(choice, last)
+            if update.finished:
+                chats.log = log_turns(chats.log, turn_record(name if on else None, side_inputs, text, update))
+                out[page.turn_log] = chats.log
+                if name in ("single", "a") and base:  # the route this turn really took, beside what was expected
+                    out[page.panel.task_info] = with_last_route(base, update.exchanges)
+            if not cleared:  # emptied once, as the turn starts: what is typed while it streams stays
+                out[page.chat.message] = ""
+                cleared = True
+            yield out
+        if on:
+            (turn_a, _), (turn_b, _) = sides["a"], sides["b"]
+            chats.shown_a, chats.convo, chats.shown_b, chats.convo_b = turn_a.shown, turn_a.convo, turn_b.shown, turn_b.convo
+        else:
+            chats.shown, chats.convo = sides["single"][0].shown, sides["single"][0].convo
+
+    async def controlled(self, updates: AsyncIterator[dict[Any, Any]]) -> AsyncIterator[dict[Any, Any]]:
+        """Send waits and Stop wakes while a reply runs; both return to rest when it ends
+        (or when Stop ends it: see on_stop)."""
+        first = True
+        async for out in updates:
+            yield {**out, **self.started} if first else out
+            first = False
+        if not first:
+            yield self.ended
+
+    async def on_send(self, text, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+        if is_busy:
+            gr.Warning(STILL_RUNNING)
+            yield {}
+            return
+        inputs, inputs_b = self.page.split(values)
+        chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
+        async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, base)):
+            yield out
+
+    async def on_retry(self, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+        if is_busy:
+            gr.Warning(STILL_RUNNING)
+            yield {}
+            return
+        inputs, inputs_b = self.page.split(values)
+        chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
+        main = chats.shown_a if on else chats.shown
+        user_at = last_user(main)
+        if user_at is None:
+            gr.Warning("There is no message to retry yet.")
+            yield {}
+            return
+        text = main[user_at]["content"]
+        if on:
+            chats.shown_a = main[:user_at]
+            chats.shown_b = chats.shown_b[: last_user(chats.shown_b) or 0]
+            chats.convo_b = without_turn(chats.convo_b, text)
+        else:
+            chats.shown = main[:user_at]
+        chats.convo = without_turn(chats.convo, text)
+        async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False)):
+            yield out
+
+    async def on_replay(self, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+        """Send the conversation's user turns again, one by one, to the endpoints now chosen."""
+        if is_busy:
+            gr.Warning(STILL_RUNNING)
+            yield {}
+            return
+        inputs, inputs_b = self.page.split(values)
+        chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
+        texts = [m["content"] for m in chats.convo if m["role"] == "user"]
+        if not texts:
+            gr.Warning("There is nothing to replay yet: send messages or import a session first.")
+            yield {}
+            return
+        for side_inputs in (inputs, inputs_b) if on else (inputs,):
+            try:  # a replay that cannot be sent must not replace the answers with errors
+                await prepare_endpoint(side_inputs, self.page.settings)
+            except InputProblem as problem:
+                gr.Warning(f"Replay cannot start: {problem} Nothing was changed.")
+                yield {}
+                return
+
+        async def every_turn():
+            chats.shown, chats.shown_a, chats.shown_b, chats.convo, chats.convo_b = [], [], [], [], []
+            for text in texts:
+                async for out in self.stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False):
+                    yield out
+
+        async for out in self.controlled(every_turn()):
+            yield out
+
+    def on_stop(self, on: bool, was_busy: bool, shown, shown_a, shown_b) -> dict[Any, Any]:
+        """Stop ends the turn where a person sees it: the partial reply is marked, the
+        figures say so, and Send is back."""
+        out: dict[Any, Any] = dict(self.ended)
+        if not was_busy:
+            return out
+        page = self.page
+        values = {page.chat.chatbot: shown, page.compare.a.chatbot: shown_a, page.compare.b.chatbot: shown_b}
+        for pane in (page.compare.a, page.compare.b) if on else (page.single,):
+            messages = display(values[pane.chatbot])
+            if messages and messages[-1]["role"] == "assistant":
+                messages[-1] = {"role": "assistant", "content": stopped_text(messages[-1]["content"])}
+            out[pane.chatbot] = messages
+            out[pane.metrics] = STOPPED_FIGURES
+        return out
+
+    def on_clear(self) -> dict[Any, Any]:
+        page = self.page
+        empty: dict[Any, Any] = {page.chat.chatbot: [], page.compare.a.chatbot: [], page.compare.b.chatbot: [], page.chat.conversation: [],
+                                 page.compare.b.conversation: [], page.payload.last_turn: None, page.turn_log: []}
+        for pane in (page.single, page.compare.a, page.compare.b):
+            empty.update({pane.request: NOTHING_SENT, pane.response: NOTHING_RECEIVED, pane.metrics: metrics_markdown(None)})
+        return {**empty, page.payload.code: code_for(CODE_CHOICES[0], None)[0], **self.ended}
+
+    def on_compare(self, on: bool, shown, shown_a, convo) -> dict[Any, Any]:
+        """Both panes start from the conversation so far; leaving compare keeps side A's."""
+        page = self.page
+        if on:
+            return {**page.compare_layout(True), page.compare.a.chatbot: display(shown), page.compare.b.chatbot: display(shown),
+                    page.compare.b.conversation: list(convo or [])}
+        return page.compare_layout(False, display(shown_a))

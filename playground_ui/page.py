@@ -1,0 +1,52 @@
+"""The page as its parts: what the event handlers of more than one part share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import gradio as gr
+
+from .chat_pane import ChatPane, Pane
+from .compare import ComparePanes
+from .payload_view import PayloadView
+from .providers import AUTO
+from .settings import AppSettings
+from .settings_panel import SETTING_FIELDS, SettingsPanel, read_inputs
+from .turn import TurnInputs
+
+
+@dataclass(frozen=True)
+class Page:
+    settings: AppSettings
+    panel: SettingsPanel
+    chat: ChatPane
+    payload: PayloadView
+    compare: ComparePanes
+    turn_log: Any  # gr.State: every finished turn with its exchanges, for the export
+    link_note: Any
+
+    @property
+    def single(self) -> Pane:
+        """The one chat (compare off) with the payload view beside it."""
+        return Pane(self.chat.chatbot, self.chat.conversation, self.payload.metrics, self.payload.request, self.payload.response)
+
+    @property
+    def setting_inputs(self) -> list[Any]:
+        return self.panel.inputs(self.chat.context)
+
+    @property
+    def by_name(self) -> dict[str, Any]:
+        return dict(zip(SETTING_FIELDS, self.setting_inputs))
+
+    def split(self, values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs]:
+        """Values of ``setting_inputs`` then side B's four boxes to each side's inputs."""
+        count = len(SETTING_FIELDS)
+        inputs = read_inputs(values[:count])
+        kind_b, model_b, url_b, typed_b = values[count:]
+        return inputs, replace(inputs, endpoint=kind_b, model=model_b, api_base=url_b, token=typed_b, provider=AUTO, side="B")
+
+    def compare_layout(self, on: bool, shown: list[dict[str, Any]] | None = None) -> dict[Any, Any]:
+        """One chat with the payload view, or two panes; ``shown`` also sets the one chat's messages."""
+        single_chat = gr.update(visible=not on) if shown is None else gr.update(visible=not on, value=shown)
+        return {self.chat.chatbot: single_chat, self.compare.row: gr.update(visible=on), self.payload.column: gr.update(visible=not on)}
