@@ -68,7 +68,7 @@ class ChatEvents:
         self.stop_inputs = [panel.compare, chat.busy, chat.chatbot, compare.a.chatbot, compare.b.chatbot]
         self.stop_outputs = [chat.chatbot, compare.a.chatbot, compare.b.chatbot, payload.metrics, compare.a.metrics, compare.b.metrics,
                              chat.send, chat.stop, chat.busy]
-        self.compare_inputs = [panel.compare, chat.chatbot, compare.a.chatbot, chat.conversation]
+        self.compare_inputs = [panel.compare, chat.chatbot, compare.a.chatbot, chat.conversation, page.presenter.toggle, page.presenter.wire_shown]
         self.compare_outputs = [chat.chatbot, compare.row, payload.column, compare.a.chatbot, compare.b.chatbot, compare.b.conversation]
 
     async def stream_turn(
@@ -210,10 +210,11 @@ class ChatEvents:
             empty.update({pane.request: NOTHING_SENT, pane.response: NOTHING_RECEIVED, pane.metrics: metrics_markdown(None)})
         return {**empty, page.payload.code: code_for(CODE_CHOICES[0], None)[0], **self.ended}
 
-    def on_compare(self, on: bool, shown, shown_a, convo) -> dict[Any, Any]:
-        """Both panes start from the conversation so far; leaving compare keeps side A's."""
+    def on_compare(self, on: bool, shown, shown_a, convo, presenting: bool, wire_shown: bool) -> dict[Any, Any]:
+        """Both panes start from the conversation so far; leaving compare keeps side A's (and
+        the wire stays folded away in the presenter view)."""
         page = self.page
         if on:
             return {**page.compare_layout(True), page.compare.a.chatbot: display(shown), page.compare.b.chatbot: display(shown),
                     page.compare.b.conversation: list(convo or [])}
-        return page.compare_layout(False, display(shown_a))
+        return page.compare_layout(False, display(shown_a), wire=wire_shown or not presenting)

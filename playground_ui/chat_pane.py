@@ -47,11 +47,17 @@ def display(history: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [{"role": m["role"], "content": content_text(m.get("content"))} for m in history or []]
 
 
+def error_note(sentence: str) -> str:
+    """A sentence in the chat that is not the model's: its own red box, so nobody reads it as a
+    reply. The blank lines keep it Markdown inside the box (its links stay links)."""
+    return f'<div class="turn-error" role="alert">\n\n⚠️ {sentence}\n\n</div>'
+
+
 def assistant_text(update: TurnUpdate) -> str:
     if update.error and update.reply:
-        return f"{update.reply}\n\n⚠️ {update.error}"
+        return f"{update.reply}\n\n{error_note(update.error)}"
     if update.error:
-        return f"⚠️ {update.error}"
+        return error_note(update.error)
     score = update.figures.score if update.figures else None
     if score is not None and update.reply:  # how sure a question-answering model is (not sent as history)
         return f"{update.reply}\n\n*score {score:.2f}*"
@@ -59,8 +65,9 @@ def assistant_text(update: TurnUpdate) -> str:
 
 
 def stopped_text(content: str) -> str:
-    """A partial reply as Stop leaves it: marked, so nobody takes it for a whole answer."""
-    return content.rstrip("…").rstrip() + f"\n\n{STOPPED}"
+    """A partial reply as Stop leaves it: marked (amber), so nobody takes it for a whole answer."""
+    return content.rstrip("…").rstrip() + f'\n\n<div class="turn-stopped">\n\n{STOPPED}\n\n</div>'
+
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,15 @@ from .views import metrics_markdown
 PRESETS_B = "meta-llama/Llama-2-7b-hf"
 
 
+def place(kind: str, url: str | None) -> str:
+    """Where the model runs, in a few plain words: "Inference Providers", a host name..."""
+    url = (url or "").strip()
+    return {DEFAULT: "Inference Providers", LOCAL: "Local demo"}.get(kind) or (urlsplit(url).netloc or url[:60] or "no URL")
+
+
 def pane_title(side: str, inputs: TurnInputs) -> str:
     """"Side A · meta-llama/Llama-3.1-8B-Instruct · Inference Providers"."""
-    url = (inputs.api_base or "").strip()
-    where = {DEFAULT: "Inference Providers", LOCAL: "Local demo"}.get(inputs.endpoint) or (urlsplit(url).netloc or url[:60] or "no URL")
-    return f"Side {side.upper()} · {(inputs.model or '').strip() or 'no model'} · {where}"
+    return f"Side {side.upper()} · {(inputs.model or '').strip() or 'no model'} · {place(inputs.endpoint, inputs.api_base)}"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .compare import build_compare_panes
 from .my_endpoints import listing_token
 from .page import Page
 from .payload_view import build_payload_view, code_update
+from .presenter import build_presenter, headline
 from .session import MAX_FILE_BYTES
 from .session_bar import DOWNLOAD_JS, LINK_JS, SessionBar, SessionEvents, build_session_bar
 from .settings import AppSettings
@@ -30,6 +31,13 @@ INTRO = (
     "Chat with a model through Inference Providers or on your own Inference Endpoint, and see "
     "the exact HTTP request and response beside every reply."
 )
+# On a narrow screen the settings drawer starts folded: the chat and the message box come first.
+PHONE_JS = """
+() => {
+  const drawer = document.querySelector("#settings");
+  if (window.innerWidth <= 768 && drawer && drawer.classList.contains("open")) drawer.querySelector(".toggle-button")?.click();
+}
+"""
 QUIET: dict[str, Any] = {"api_visibility": "private"}  # the page's own events are not part of the app's API
 HIDDEN: dict[str, Any] = {**QUIET, "show_progress": "hidden"}
 
@@ -38,16 +46,21 @@ def build_app(settings: AppSettings) -> gr.Blocks:
     """The playground page. ``launch()`` it with ``launch_options(settings)``."""
     with gr.Blocks(title="HF Endpoint Playground") as demo:
         turn_log = gr.State([])
-        gr.Markdown(INTRO)
+        # The settings in a drawer: open beside the chat on a wide screen, folded away on a
+        # phone (PHONE_JS) and in the presenter view, so the chat comes first.
+        with gr.Sidebar(label="Settings", open=True, width=360, elem_id="settings") as sidebar:
+            gr.Markdown("## Settings", elem_id="settings-title")
+            panel = build_settings_panel(settings)
+        with gr.Row(equal_height=True, elem_id="header"):
+            intro = gr.Markdown(INTRO, elem_id="intro")
+            presenter = build_presenter()
         link_note = gr.Markdown("", elem_id="link-note")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=260):
-                panel = build_settings_panel(settings)
-            with gr.Column(scale=5, min_width=320):
+            with gr.Column(scale=6, min_width=320, elem_id="chat-column"):
                 chat, compare = build_chat_pane(lambda history: build_compare_panes(settings, history, KIND_CHOICES, PRESETS))
                 session = build_session_bar()
-            payload = build_payload_view(scale=5, min_width=320)
-        page = Page(settings, panel, chat, payload, compare, turn_log, link_note)
+            payload = build_payload_view(scale=5, min_width=320, elem_id="payload-column")
+        page = Page(settings, panel, chat, payload, compare, presenter, sidebar, intro, turn_log, link_note)
         _wire(demo, page, session)
         gr.api(chat_api(settings), api_name="chat")
     demo.queue(default_concurrency_limit=settings.concurrency)
@@ -64,7 +77,11 @@ def _wire(demo: gr.Blocks, page: Page, session: SessionBar) -> None:
     submit_event = chat.message.submit(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
     retry_event = chat.retry.click(turns.on_retry, turns.inputs, turns.outputs, **QUIET)
     replay_event = session.replay.click(turns.on_replay, turns.inputs, turns.outputs, **QUIET)
-    running = [send_event, submit_event, retry_event, replay_event]
+    # The retry arrow under the last reply (an error's box above all) does what Retry does.
+    retries = [pane_chat.retry(turns.on_retry, turns.inputs, turns.outputs, **QUIET) for pane_chat in (chat.chatbot, compare.a.chatbot, compare.b.chatbot)]
+    # An example sends itself once it fills the message box.
+    example_event = chat.examples.load_input_event.then(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
+    running = [send_event, submit_event, retry_event, replay_event, example_event, *retries]
     chat.stop.click(turns.on_stop, turns.stop_inputs, turns.stop_outputs, cancels=running, **QUIET)
     for clear in (chat.clear.click, chat.chatbot.clear, compare.a.chatbot.clear, compare.b.chatbot.clear):
         clear(turns.on_clear, None, turns.outputs, cancels=running, **QUIET)
@@ -77,9 +94,17 @@ def _wire(demo: gr.Blocks, page: Page, session: SessionBar) -> None:
         None, [session.export_data], [session.export_data], js=DOWNLOAD_JS, **QUIET,
     )
     session.import_button.upload(sessions.on_import, [session.import_button, *sessions.import_inputs], sessions.restore_outputs, **QUIET)
-    session.share.click(sessions.on_share, page.setting_inputs, [session.share_link], **QUIET).then(
+    session.share.click(sessions.on_share, sessions.share_inputs, [session.share_link], **QUIET).then(
         None, [session.share_link], [session.share_link], js=LINK_JS, **QUIET,
     )
+
+    # The presenter view: a toggle (or a link's view=presenter), and the wire on demand.
+    presenter = page.presenter
+    presenter.toggle.change(page.on_view, page.view_inputs, page.view_outputs, **HIDDEN)
+    presenter.show_wire.click(page.on_show_wire, [presenter.wire_shown, panel.compare], [presenter.wire_shown, presenter.show_wire, payload.column], **HIDDEN)
+    for change in (panel.endpoint.change, panel.model.change, panel.api_base.change):
+        change(headline, [panel.endpoint, panel.model, panel.api_base], [presenter.headline], **HIDDEN)
+    demo.load(None, js=PHONE_JS, **QUIET)
 
     # The settings: what the endpoint kind shows, the person's endpoints, the check.
     panel.endpoint.change(panel.on_kind, [panel.endpoint], [panel.api_base, panel.token, panel.mine_group, panel.model], **QUIET)

@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from .chat_pane import display
+from .chat_pane import display, error_note
 from .page import Page
 from .session import MAX_FILE_BYTES, ImportProblem, export_json, read_export
 from .settings_panel import PRESETS, read_inputs
@@ -86,7 +86,8 @@ class SessionEvents:
             chat.chatbot, compare.a.chatbot, compare.b.chatbot, chat.conversation, compare.b.conversation, page.turn_log,
             compare.row, page.payload.column,
         ]
-        self.link_outputs = [*page.setting_inputs, page.link_note]
+        self.link_outputs = [*page.setting_inputs, page.link_note, page.presenter.toggle]
+        self.share_inputs = [page.presenter.toggle, *page.setting_inputs]
 
     def export(self, on, convo, convo_b, log, *values) -> str:
         inputs, inputs_b = self.page.split(values)
@@ -98,7 +99,7 @@ class SessionEvents:
         try:
             restored = read_export(read_upload(path), page.settings)
         except ImportProblem as problem:
-            note = {"role": "assistant", "content": f"⚠️ {problem} Nothing in this session was changed."}
+            note = {"role": "assistant", "content": error_note(f"{problem} Nothing in this session was changed.")}
             return {compare.a.chatbot: [*display(shown_a), note]} if on else {chat.chatbot: [*display(shown), note]}
         shown_restored = list(restored.conversation)
         boxes = {"context": chat.context, "system_prompt": panel.system_prompt, "max_tokens": panel.max_tokens,
@@ -123,8 +124,8 @@ class SessionEvents:
         gr.Info(f"Session loaded: {turns} turn{'s' * (turns != 1)}. Tokens are never saved: type yours again before sending or replaying.")
         return out
 
-    def on_share(self, *values) -> Any:
-        return gr.update(value=setup_query(read_inputs(values)), visible=True)
+    def on_share(self, presenting: bool, *values) -> Any:
+        return gr.update(value=setup_query(read_inputs(values), view="presenter" if presenting else "full"), visible=True)
 
     def on_link(self, request: gr.Request) -> dict[Any, Any]:
         """A shared link's settings, filled in as the page opens (notes for what was ignored)."""
@@ -132,6 +133,8 @@ class SessionEvents:
         shared = read_setup(dict(request.query_params) if request is not None else {})
         by_name = page.by_name
         out: dict[Any, Any] = {by_name[name]: value for name, value in shared.values.items() if name in by_name}
+        if shared.values.get("view") == "presenter":
+            out[page.presenter.toggle] = True  # its change event folds the page into the presenter view
         if shared.values.get("endpoint") in (PUBLIC, PRIVATE):
             out[page.panel.api_base] = gr.update(value=shared.values.get("api_base", ""), visible=True)
         out[page.link_note] = "\n".join(f"⚠️ {note}" for note in shared.notes)

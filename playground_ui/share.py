@@ -21,9 +21,13 @@ NUMBERS = {"max_tokens": (1, 4096, int), "temperature": (0.0, 2.0, float), "top_
 DEFAULTS = TurnInputs()
 
 
-def setup_query(inputs: TurnInputs) -> str:
-    """The query string (starting with "?") of a link that opens the page with these settings.
-    Only what differs from the defaults goes in, and never the token."""
+VIEWS = ("presenter", "full")
+
+
+def setup_query(inputs: TurnInputs, *, view: str = "full") -> str:
+    """The query string (starting with "?") of a link that opens the page with these settings
+    (and in the presenter view if ``view`` says so). Only what differs from the defaults goes
+    in, and never the token."""
     values: dict[str, Any] = {"endpoint": inputs.endpoint, "model": (inputs.model or "").strip()}
     if inputs.endpoint in ("public", "private") and (inputs.api_base or "").strip():
         values["api_base"] = inputs.api_base.strip()
@@ -37,6 +41,8 @@ def setup_query(inputs: TurnInputs) -> str:
             values[name] = value
     if inputs.seed not in (None, ""):
         values["seed"] = inputs.seed
+    if view == "presenter":
+        values["view"] = view
     return "?" + urlencode(values)
 
 
@@ -49,10 +55,10 @@ class SharedSetup:
 
 
 def read_setup(params: Mapping[str, str]) -> SharedSetup:
-    """The settings a link's parameters give; ``view`` belongs to the page and is skipped."""
+    """The settings a link's parameters give, and ``view`` (presenter or full) if it names one."""
     shared = SharedSetup()
     for name, raw in params.items():
-        if name in ("view", "__theme"):
+        if name == "__theme":  # Gradio's own (light or dark)
             continue
         value = raw.strip()
         if name.lower() in SECRET_NAMES:
@@ -62,6 +68,11 @@ def read_setup(params: Mapping[str, str]) -> SharedSetup:
                 shared.values[name] = value
             else:
                 shared.notes.append(f"endpoint={value[:40]!r} is not one of {', '.join(KINDS)}; the default endpoint is kept.")
+        elif name == "view":
+            if value in VIEWS:
+                shared.values[name] = value
+            else:
+                shared.notes.append(f"view={value[:40]!r} is not one of {', '.join(VIEWS)}; the full view is kept.")
         elif name == "route":
             if value in ROUTE_CHOICES:
                 shared.values[name] = value

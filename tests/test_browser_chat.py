@@ -51,6 +51,7 @@ def test_stop_ends_the_turn_where_a_person_sees_it(app: Page, fake):
     expect(app.locator("#send")).to_be_disabled()  # one reply at a time
     app.locator("#stop").click()
     expect(bot(app)).to_contain_text("■ Stopped: this partial reply is not sent to the model as history.")
+    expect(app.locator("#chatbot .turn-stopped")).to_be_visible()  # its own (amber) look: not part of the reply
     expect(app.locator("#metrics")).to_contain_text("Stopped by you")
     expect(app.locator("#send")).to_be_enabled()
     expect(app.locator("#stop")).to_be_disabled()
@@ -181,8 +182,6 @@ def test_examples_fit_what_the_model_does(app: Page, fake):
     field.press("Enter")
     expect(app.get_by_text("Which river does the passage mention?")).to_be_visible(timeout=10000)
     expect(app.get_by_text("Write a haiku about the sea.")).to_have_count(0)
-    app.get_by_text("Which river does the passage mention?").click()
-    expect(app.locator("#message textarea")).to_have_value("Which river does the passage mention?")
     app.locator("#endpoint").get_by_text("Public endpoint").click()
     app.locator("#api-base textarea").fill(fake.endpoint_url("vllm-base"))
     app.locator("#api-base textarea").press("Tab")
@@ -191,3 +190,47 @@ def test_examples_fit_what_the_model_does(app: Page, fake):
     field.fill("meta-llama/Llama-2-7b-hf")
     field.press("Enter")
     expect(app.get_by_text("Once upon a time, in a small village by the sea,")).to_be_visible(timeout=10000)
+
+
+def test_an_example_sends_itself_when_clicked(app: Page, fake):
+    app.get_by_text("Write a haiku about the sea.").click()
+    wait_done(app)
+    assert fake.seen(CHAT_PATH)[-1].body["messages"][-1]["content"] == "Write a haiku about the sea."
+    expect(app.locator('#chatbot [data-testid="user"]')).to_have_text("Write a haiku about the sea.")
+    expect(bot(app)).to_contain_text("Paris is the capital")
+    expect(app.locator("#message textarea")).to_have_value("")
+
+
+def test_an_error_has_its_own_look_and_its_retry_arrow_sends_again(app: Page, fake):
+    field = app.locator("#model input")
+    field.fill("meta-llama/Llama-3.1-8B-Instruct")
+    field.press("Enter")
+    app.locator("#token input").fill("hf_fake_credits_used_up")
+    send_text(app, "Tell me about Paris.")
+    error = app.locator("#chatbot .turn-error")
+    expect(error).to_contain_text("credits are used up", timeout=20000)
+    reply_colour = app.evaluate("() => getComputedStyle(document.querySelector('#chatbot [data-testid=bot] .message-content')).backgroundColor")
+    assert error.evaluate("(node) => getComputedStyle(node).backgroundColor") not in (reply_colour, "rgba(0, 0, 0, 0)")
+    assert all(ratio >= 4.5 for _, ratio in error.locator("p").evaluate_all(CONTRAST_JS))
+    shot(app, "error-bubble")
+    app.locator("#token input").fill("hf_fake_valid_user_token")
+    app.locator("#chatbot").get_by_role("button", name="Retry").click()
+    expect(bot(app)).to_contain_text("Paris", timeout=20000)
+    expect(error).to_have_count(0)
+    expect(app.locator('#chatbot [data-testid="user"]')).to_have_count(1)  # the same turn again, not a second one
+
+
+def test_side_b_settings_sit_right_above_its_pane(app: Page, fake):
+    app.locator("#compare input").check()
+    settings_b, pane_a, pane_b = (app.locator(f"#{name}").bounding_box() for name in ("endpoint-b", "chatbot-a", "chatbot-b"))
+    assert settings_b["y"] < pane_b["y"] and abs(settings_b["x"] - pane_b["x"]) < 40
+    assert settings_b["x"] > pane_a["x"] + pane_a["width"]  # over side B's pane, not side A's or the settings drawer's
+    shot(app, "compare-side-b")
+
+
+def test_a_long_model_id_stops_before_the_dropdown_arrow(app: Page, fake):
+    field = app.locator("#model input")
+    field.fill("some-organisation-with-a-long-name/an-even-longer-model-name-Instruct-v0.3-GGUF")
+    text_right = field.evaluate("(node) => node.getBoundingClientRect().right - parseFloat(getComputedStyle(node).paddingRight)")
+    arrow_left = app.locator("#model .dropdown-arrow").evaluate("(node) => node.getBoundingClientRect().left")
+    assert text_right <= arrow_left + 1

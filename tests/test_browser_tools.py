@@ -201,6 +201,7 @@ def test_a_file_that_is_not_an_export_is_refused_in_the_chat_and_nothing_is_lost
         "not a session exported from this playground", timeout=10000
     )
     expect(app.locator('#chatbot [data-testid="bot"]').last).to_contain_text("Nothing in this session was changed.")
+    expect(app.locator("#chatbot .turn-error")).to_contain_text("Nothing in this session was changed.")  # not read as the reply above
     expect(app.locator('#chatbot [data-testid="bot"]').first).to_contain_text("Paris is the capital")
     # The conversation sent on is the one from before: the refusal is not part of it.
     app.locator("#message textarea").fill("And Lyon?")

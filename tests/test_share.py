@@ -19,7 +19,14 @@ def test_the_link_carries_what_differs_from_the_defaults_and_never_the_token():
 
 def test_a_link_s_bad_parameters_are_ignored_each_with_a_note():
     shared = read_setup({"endpoint": "mars", "max_tokens": "lots", "api_base": "https://user:pw@host.example", "HF_TOKEN": "hf_x",
-                         "route": "telepathy", "model": "m" * 300, "view": "presenter", "top_p": "0.5"})
+                         "route": "telepathy", "model": "m" * 300, "view": "slideshow", "top_p": "0.5"})
     assert shared.values == {"top_p": 0.5}
-    assert len(shared.notes) == 6 and all(note.endswith(".") for note in shared.notes)
+    assert len(shared.notes) == 7 and all(note.endswith(".") for note in shared.notes)
     assert "hf_x" not in " ".join(shared.notes) and "pw" not in " ".join(shared.notes)
+
+
+def test_a_link_may_open_the_presenter_view():
+    query = setup_query(TurnInputs(model="m/x"), view="presenter")
+    assert parse_qs(query[1:])["view"] == ["presenter"]
+    assert read_setup({"view": "presenter"}).values == {"view": "presenter"}
+    assert "view" not in setup_query(TurnInputs(model="m/x"))  # the full view is the default, not written
