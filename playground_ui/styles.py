@@ -43,4 +43,5 @@ CSS = """
 .dark .turn-stopped { background: #451a03; border-color: #b45309; color: #fde68a; }
 /* A long model id ends in "…" before the dropdown's arrow instead of running under it. */
 .secondary-wrap input[role="combobox"] { text-overflow: ellipsis; padding-right: 1.75rem !important; }
+#task .task-details { font-size: 0.85em; color: var(--body-text-color-subdued); }
 """

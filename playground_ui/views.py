@@ -259,20 +259,37 @@ def metrics_markdown(figures: Figures | None) -> str:
     return " · ".join(f"**{name}** {value}" for name, value in parts)
 
 
+# What a model does, in words a person who does not program reads first (by the route a message takes).
+PLAIN_ROUTES = {
+    "chat": "Chats with you",
+    "text-generation": "Continues the text you give it",
+    "question-answering": "Answers questions about a passage you paste",
+    "summarization": "Summarises the text you give it",
+    "translation": "Translates the text you give it",
+    "text2text-generation": "Rewrites text as you ask",
+    "text-classification": "Sorts the text you give it into labels",
+}
+
+
 def task_line(info: RouteInfo) -> str:
-    """What the endpoint or the Hub said about the model, and the route a message will take:
-    "vLLM 0.11.0 · serves llama-3-1-8b · route: chat", "TGI 3.2.1 · text-generation (from
-    the endpoint's /info) · route: chat", "Chat through Inference Providers · route: chat"."""
+    """What the model does in plain words and where it runs, then (on a second, smaller
+    line) what the endpoint or the Hub said and the route a message takes: "**Chats with
+    you** on vLLM 0.11.0", then "serves llama-3-1-8b · route: chat"."""
+    plain = f"**{PLAIN_ROUTES.get(info.route, 'Answers')}**"
     if info.router:
-        known = f" (task {info.task}, from the Hub)" if info.task else ""
-        return f"Chat through **Inference Providers**{known} · route: {info.route}"
+        known = f"task {info.task} (from the Hub) · " if info.task else ""
+        return _two_lines(f"{plain} through Inference Providers", f"{known}route: {info.route}")
     if info.engine not in (None, "container"):  # a task container has no engine to name: its task is shown
         engine = engine_name(info.engine) + (f" {info.engine_version}" if info.engine_version else "")
-        serves = f" · serves {info.served_model}" if info.served_model else ""
-        task = f" · {info.task} (from the endpoint's /info)" if info.engine == "tgi" and info.task else ""
-        return f"Engine: **{engine}**{serves}{task} · route: {info.route}"
+        serves = f"serves {info.served_model} · " if info.served_model else ""
+        task = f"task {info.task} (from the endpoint's /info) · " if info.engine == "tgi" and info.task else ""
+        return _two_lines(f"{plain} on {engine}", f"Engine: {engine} · {serves}{task}route: {info.route}")
     where = {"hub": "from the Hub", "endpoint /info": "from the endpoint's /info"}.get(info.source or "", "")
-    return f"Task: **{info.task or 'unknown'}**{f' ({where})' if where else ''} · route: {info.route}"
+    return _two_lines(plain, f"Task: {info.task or 'unknown'}{f' ({where})' if where else ''} · route: {info.route}")
+
+
+def _two_lines(plain: str, details: str) -> str:
+    return f'{plain}  \n<span class="task-details">{details}</span>'
 
 
 def route_taken(exchanges: list[Exchange]) -> str | None:
@@ -296,8 +313,9 @@ def with_last_route(line: str, exchanges: list[Exchange]) -> str:
         return line
     fell_back = any(e.purpose.startswith("fallback to ") for e in exchanges)
     first, _, rest = line.partition("\n\n")
-    said = f"{first} · last turn: **{taken}**" + (" (no chat template)" if fell_back else "")
-    return said + (f"\n\n{rest}" if rest else "")
+    said = f"last turn: {taken}" + (" (no chat template)" if fell_back else "")
+    first = first.replace("</span>", f" · {said}</span>", 1) if first.endswith("</span>") else f"{first} · {said}"
+    return first + (f"\n\n{rest}" if rest else "")
 
 
 def models_differ(typed: str, served: str) -> bool:

@@ -234,3 +234,18 @@ def test_a_long_model_id_stops_before_the_dropdown_arrow(app: Page, fake):
     text_right = field.evaluate("(node) => node.getBoundingClientRect().right - parseFloat(getComputedStyle(node).paddingRight)")
     arrow_left = app.locator("#model .dropdown-arrow").evaluate("(node) => node.getBoundingClientRect().left")
     assert text_right <= arrow_left + 1
+
+
+def test_the_task_line_says_what_the_model_does_before_any_jargon(app: Page, fake):
+    task = app.locator("#task")
+    expect(task).to_contain_text("Chats with you")
+    first_line = task.locator("p").evaluate("(p) => p.innerText.split('\\n')[0]")
+    assert first_line.startswith("Chats with you") and "route" not in first_line and "Task" not in first_line
+    details = task.locator(".task-details")
+    expect(details).to_contain_text("route: chat")
+    assert details.evaluate("(node) => parseFloat(getComputedStyle(node).fontSize)") < task.locator("strong").evaluate(
+        "(node) => parseFloat(getComputedStyle(node).fontSize)")
+    field = app.locator("#model input")
+    field.fill("deepset/roberta-base-squad2")
+    field.press("Enter")
+    expect(task).to_contain_text("Answers questions about a passage you paste", timeout=10000)

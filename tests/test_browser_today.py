@@ -28,7 +28,7 @@ def test_a_providers_chat_shows_who_served_it_and_never_the_token(app: Page, fak
     choose_model(app, "meta-llama/Llama-3.1-8B-Instruct:cheapest")
     app.locator("#token input").fill(USER_TOKEN)
     app.locator("#token input").press("Tab")
-    expect(app.locator("#task")).to_contain_text("Chat through Inference Providers · route: chat", timeout=10000)
+    expect(app.locator("#task")).to_contain_text("Chats with you through Inference Providers", timeout=10000)
     send(app, "Tell me about Paris.")
     wait_done(app)
     expect(bot(app)).to_contain_text("Paris is the capital of France")

@@ -323,18 +323,25 @@ def test_server_token_stays_home_when_the_router_is_not_hugging_faces():
     assert choose_endpoint(TurnInputs(endpoint="default", model="gpt2"), elsewhere).api_key is False
 
 
-def test_the_task_line_names_the_engine_or_inference_providers(fake):
+def test_the_task_line_says_what_the_model_does_in_plain_words_first(fake):
     from playground import resolve_route
     from playground_ui.views import task_line
 
+    def lines(line: str) -> list[str]:
+        return [part.replace('<span class="task-details">', "").replace("</span>", "") for part in line.split("  \n")]
+
     engine = resolve_route("tgi", api_base=fake.endpoint_url("llamacpp-chat"))
-    assert task_line(engine) == "Engine: **llama.cpp b1-0c1e570** · serves meta-llama/Llama-2-7b-chat-hf · route: chat"
+    assert lines(task_line(engine)) == ["**Chats with you** on llama.cpp b1-0c1e570",
+                                        "Engine: llama.cpp b1-0c1e570 · serves meta-llama/Llama-2-7b-chat-hf · route: chat"]
     tgi = resolve_route("", api_base=fake.endpoint_url("public-base"))
-    assert task_line(tgi) == "Engine: **TGI 3.2.1** · serves meta-llama/Llama-2-7b-hf · text-generation (from the endpoint's /info) · route: chat"
+    assert lines(task_line(tgi)) == ["**Chats with you** on TGI 3.2.1",
+                                     "Engine: TGI 3.2.1 · serves meta-llama/Llama-2-7b-hf · task text-generation (from the endpoint's /info) · route: chat"]
     routed = resolve_route("meta-llama/Llama-3.1-8B-Instruct")
-    assert task_line(routed) == "Chat through **Inference Providers** (task text-generation, from the Hub) · route: chat"
+    assert lines(task_line(routed)) == ["**Chats with you** through Inference Providers", "task text-generation (from the Hub) · route: chat"]
     qa = resolve_route("deepset/roberta-base-squad2")
-    assert task_line(qa) == "Task: **question-answering** (from the Hub) · route: question-answering"
+    assert lines(task_line(qa)) == ["**Answers questions about a passage you paste**", "Task: question-answering (from the Hub) · route: question-answering"]
+    base = resolve_route("gpt2", task="text-generation")
+    assert lines(task_line(base))[0] == "**Continues the text you give it**"
 
 
 def test_the_task_line_says_the_route_the_last_turn_really_took(fake):
@@ -342,10 +349,13 @@ def test_the_task_line_says_the_route_the_last_turn_really_took(fake):
 
     inputs = TurnInputs(endpoint="public", model="meta-llama/Llama-2-7b-hf", api_base=fake.endpoint_url("public-base"), max_tokens=3)
     final = run(inputs, settings_for(fake))[-1]
-    line = "Engine: **TGI 3.2.1** · route: chat\n\n⚠️ a warning"
-    assert with_last_route(line, final.exchanges) == "Engine: **TGI 3.2.1** · route: chat · last turn: **text-generation** (no chat template)\n\n⚠️ a warning"
+    line = '**Chats with you** on TGI 3.2.1  \n<span class="task-details">Engine: TGI 3.2.1 · route: chat</span>\n\n⚠️ a warning'
+    assert with_last_route(line, final.exchanges) == (
+        '**Chats with you** on TGI 3.2.1  \n<span class="task-details">Engine: TGI 3.2.1 · route: chat · last turn: text-generation '
+        "(no chat template)</span>\n\n⚠️ a warning"
+    )
     final = run(replace_inputs(inputs, api_base=fake.endpoint_url("private-chat"), token="hf_fake_private_endpoint_token"), settings_for(fake))[-1]
-    assert with_last_route("x", final.exchanges) == "x · last turn: **chat**"
+    assert with_last_route("x", final.exchanges) == "x · last turn: chat"
     assert with_last_route("x", []) == "x"
 
 
