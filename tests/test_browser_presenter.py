@@ -1,11 +1,12 @@
 """The presenter view (a toggle, or ?view=presenter in a link) and the page at phone size:
 the chat first, in large type, the settings and the wire one click away, never a token."""
 
+import os
 import re
 
 from playwright.sync_api import Page, expect
 
-from browsing import app, bot, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import SHOTS, app, bot, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
 
 PHONE = {"width": 390, "height": 844}
 OPEN = re.compile(r"\bopen\b")
@@ -39,6 +40,8 @@ def test_a_presenter_link_opens_a_chat_in_large_type_with_the_wire_one_click_awa
     assert font_px(app, '#chatbot [data-testid="bot"] p') >= 18
     assert font_px(app, "#message textarea") >= 18
     shot(app, "presenter")
+    if os.environ.get("UPDATE_README_SCREENSHOT"):
+        app.screenshot(path=str(SHOTS.parent / "docs" / "presenter.png"))
     app.locator("#show-wire").click()  # what was sent, on demand
     expect(app.locator("#payload-column")).to_be_visible()
     expect(app.locator("#show-wire")).to_have_text("Hide what was sent")
