@@ -15,9 +15,10 @@ load_dotenv()  # the app's settings; the library never reads .env itself
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["GRADIO_RUN_HISTORY"] = "False"
 
-from playground_ui import AppSettings, build_app, launch_options  # noqa: E402
+from playground_ui import AppSettings, build_app, launch_options, protect_process  # noqa: E402
 
 settings = AppSettings.from_env()
+protect_process(settings)  # on a public Space: connections go only to the public addresses they checked
 demo = build_app(settings)
 
 if __name__ == "__main__":

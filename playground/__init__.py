@@ -50,6 +50,7 @@ from ._exchange import Exchange
 from ._flow import LoadingStatus
 from ._settings import Settings
 from ._tasks import clear_caches, engine_name
+from ._transport import refuse_private_addresses
 from ._types import ModelResponse, ModelResponseStream, Usage, timings_of
 
 huggingface_key: str | None = None
@@ -58,6 +59,7 @@ huggingface_key: str | None = None
 __version__ = "0.1.0"
 
 __all__ = [
+    "refuse_private_addresses",
     "completion",
     "acompletion",
     "huggingface_key",

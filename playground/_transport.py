@@ -13,6 +13,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from ._auth import redact_headers, redact_token, scrub
 from ._errors import APIConnectionError, APIError, Timeout
 from ._exchange import Exchange, parse_body
 from ._prepare import PreparedRequest
+from ._netguard import PrivateAddressError
 from ._settings import Settings
 
 if TYPE_CHECKING:
@@ -33,6 +35,23 @@ _sync_lock = threading.Lock()
 _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
 
 POOL_LIMITS = {"max_connections": 512, "max_keepalive_connections": 64}
+# refuse_private_addresses(): (sync, async) httpcore backends that connect only to checked public addresses.
+_guarded: tuple[Any, Any] | None = None
+
+
+def refuse_private_addresses(allow: Callable[[str, int], bool] = lambda host, port: False) -> None:
+    """From now on, this process connects only to public addresses: every host name is
+    resolved once, all its addresses are checked, and the connection goes to a checked one
+    (so a DNS answer that changes after a check cannot lead into a private network). A
+    refused connection raises :class:`APIConnectionError` with ``code="private_address"``.
+    ``allow(host, port)`` exempts services of your own (say, a local demo server). For a
+    server open to the public; a program on your own machine does not need it."""
+    global _guarded, _sync_client
+    from ._netguard import guarded_backends
+
+    _guarded = guarded_backends(allow)
+    _sync_client = None  # new clients, on guarded connections (the old ones finish what they carry)
+    _async_clients.clear()
 
 
 @dataclass
@@ -58,6 +77,24 @@ def _limits() -> httpx.Limits:
     return httpx.Limits(**POOL_LIMITS)
 
 
+def _sync_transport() -> httpx.HTTPTransport:
+    import httpx
+
+    transport = httpx.HTTPTransport(limits=_limits())
+    if _guarded is not None:
+        transport._pool._network_backend = _guarded[0]  # httpx has no argument for it; httpcore's pool takes one
+    return transport
+
+
+def _async_transport() -> httpx.AsyncHTTPTransport:
+    import httpx
+
+    transport = httpx.AsyncHTTPTransport(limits=_limits())
+    if _guarded is not None:
+        transport._pool._network_backend = _guarded[1]
+    return transport
+
+
 def sync_client() -> httpx.Client:
     global _sync_client
     if _sync_client is None:
@@ -65,7 +102,7 @@ def sync_client() -> httpx.Client:
             if _sync_client is None:
                 import httpx
 
-                _sync_client = httpx.Client(limits=_limits(), follow_redirects=False)
+                _sync_client = httpx.Client(transport=_sync_transport(), follow_redirects=False)
     return _sync_client
 
 
@@ -78,7 +115,7 @@ def async_client() -> httpx.AsyncClient:
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
-        client = httpx.AsyncClient(limits=_limits(), follow_redirects=False)
+        client = httpx.AsyncClient(transport=_async_transport(), follow_redirects=False)
         _async_clients[loop] = client
     return client
 
@@ -139,6 +176,8 @@ def _failure(
         return APIConnectionError(f"{exchange.url} is not a URL that can be called: give an http:// or https:// address.", exchanges=exchanges)
     reason = scrub(str(error) or type(error).__name__, secret)
     exchange.error = f"{type(error).__name__}: {reason}"
+    if isinstance(error.__cause__, PrivateAddressError):  # refused by refuse_private_addresses(), nothing was sent
+        return APIConnectionError(reason, exchanges=exchanges, code="private_address")
     if isinstance(error, httpx.ConnectError):
         return APIConnectionError(
             f"Could not connect to {host} ({reason}): check the endpoint URL and your network connection.",

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import gradio as gr
+
 from .chat_pane import display
 from .providers import AUTO
 from .settings import AppSettings
 from .settings_panel import PRESETS
 from .turn import DEFAULT, TurnInputs, TurnUpdate, run_turn
 from .views import Figures
+from .visitors import visitor_of
 
 
 def details(update: TurnUpdate, *, with_exchanges: bool = True) -> dict[str, Any]:
@@ -52,6 +55,7 @@ def chat_api(settings: AppSettings):
         route: str = "auto",
         provider: str = AUTO,
         bill_to: str = "",
+        request: gr.Request = None,  # who calls (not part of the API): the budget of turns on a Space owner's token
     ) -> tuple[str, dict]:
         """One chat turn, streamed: yields (reply so far, details). The details hold
         "status" ("done", "error", ...), "error" (a sentence, or null), "route",
@@ -63,7 +67,7 @@ def chat_api(settings: AppSettings):
         inputs = TurnInputs(
             endpoint=endpoint, model=model, api_base=api_base, token=token, context=context, system_prompt=system_prompt,
             max_tokens=max_tokens, temperature=temperature, top_p=top_p, stop=stop, seed=seed, route=route,
-            provider=provider or AUTO, bill_to=bill_to or "",
+            provider=provider or AUTO, bill_to=bill_to or "", visitor=visitor_of(request, None).key,
         )
         async for update in run_turn(display(history), message, inputs, settings):
             if update.status == "waiting":

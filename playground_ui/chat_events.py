@@ -16,6 +16,7 @@ from .payload_view import CODE_CHOICES, NOTHING_RECEIVED, NOTHING_SENT, code_for
 from .session import log_turns, turn_record
 from .turn import InputProblem, TurnInputs, prepare_endpoint, run_side_by_side, run_turn
 from .views import metrics_markdown, with_last_route
+from .visitors import visitor_of
 
 STOPPED_FIGURES = "**Stopped** by you: the partial reply stays in the chat and is not sent to the model as history."
 STILL_RUNNING = "A reply is still coming: wait for it, or press Stop. What you typed stays in the box."
@@ -122,22 +123,24 @@ class ChatEvents:
         if not first:
             yield self.ended
 
-    async def on_send(self, text, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+    async def on_send(self, request: gr.Request, oauth: gr.OAuthToken | None, text, on, is_busy, shown, shown_a, shown_b, convo, convo_b,
+                      log, choice, base, *values):
         if is_busy:
             gr.Warning(STILL_RUNNING)
             yield {}
             return
-        inputs, inputs_b = self.page.split(values)
+        inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
         chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
         async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, base)):
             yield out
 
-    async def on_retry(self, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+    async def on_retry(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log,
+                       choice, base, *values):
         if is_busy:
             gr.Warning(STILL_RUNNING)
             yield {}
             return
-        inputs, inputs_b = self.page.split(values)
+        inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
         chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
         main = chats.shown_a if on else chats.shown
         user_at = last_user(main)
@@ -156,13 +159,14 @@ class ChatEvents:
         async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False)):
             yield out
 
-    async def on_replay(self, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log, choice, base, *values):
+    async def on_replay(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log,
+                        choice, base, *values):
         """Send the conversation's user turns again, one by one, to the endpoints now chosen."""
         if is_busy:
             gr.Warning(STILL_RUNNING)
             yield {}
             return
-        inputs, inputs_b = self.page.split(values)
+        inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
         chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
         texts = [m["content"] for m in chats.convo if m["role"] == "user"]
         if not texts:

@@ -54,6 +54,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         with gr.Row(equal_height=True, elem_id="header"):
             intro = gr.Markdown(INTRO, elem_id="intro")
             presenter = build_presenter()
+            if settings.sign_in:  # a Space with hf_oauth: each visitor calls with their own account
+                gr.LoginButton("Sign in with Hugging Face", elem_id="sign-in", scale=0, min_width=220)
         link_note = gr.Markdown("", elem_id="link-note")
         with gr.Row(equal_height=False):
             with gr.Column(scale=6, min_width=320, elem_id="chat-column"):

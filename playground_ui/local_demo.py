@@ -202,6 +202,10 @@ class LocalDemoServer:
     def model_url(self, model: str) -> str:
         return f"{self.start()}/models/{model or 'local-demo/canned-chat'}"
 
+    def serves(self, host: str, port: int) -> bool:
+        """Whether ``host:port`` is this server (the one loopback address a public app may call)."""
+        return bool(self.url) and self.url == f"http://{host}:{port}"
+
     def stop(self) -> None:
         with self._lock:
             if self._server is not None:

@@ -53,23 +53,24 @@ def label(endpoint: InferenceEndpoint) -> str:
     return " · ".join(parts)
 
 
-def listing_token(typed: str, settings: AppSettings) -> str | None:
-    """The token that lists endpoints: the typed one, else the server's outside a Space."""
+def listing_token(typed: str, settings: AppSettings, signed_in: str = "") -> str | None:
+    """The token that lists endpoints: the typed one, else a signed-in visitor's, else the
+    server's outside a Space and only toward Hugging Face hosts."""
     if typed.strip():
         return typed.strip()
     library = settings.library
-    server_may = (
-        settings.server_token
-        and not settings.on_space
-        and is_huggingface_url(library.hub_endpoint, settings.token_hosts)
-        and is_huggingface_url(library.endpoints_api_url, settings.token_hosts)
+    huggingface = is_huggingface_url(library.hub_endpoint, settings.token_hosts) and is_huggingface_url(
+        library.endpoints_api_url, settings.token_hosts
     )
+    if signed_in.strip():  # the listing goes only to the Hub and Endpoints API this app is set up for
+        return signed_in.strip()
+    server_may = settings.server_token and not settings.on_space and huggingface
     return settings.server_token if server_may else None
 
 
-async def list_mine(typed: str, settings: AppSettings) -> Listing:
+async def list_mine(typed: str, settings: AppSettings, signed_in: str = "") -> Listing:
     """The endpoints the token can see, or an empty list with a sentence saying why."""
-    token = listing_token(typed or "", settings)
+    token = listing_token(typed or "", settings, signed_in)
     if token is None:
         return Listing(message="Type a Hugging Face token in the Token box to list your Inference Endpoints.")
     try:

@@ -1,36 +1,37 @@
-"""Refusing endpoint URLs that point into the server's own network.
+"""Refusing endpoint URLs that point into the server's own network, with a sentence.
 
 On a public deployment (a Hugging Face Space) a visitor must not make the server call
-loopback, private, link-local (cloud metadata) or other non-public addresses. Every address
-the host resolves to is checked; the library follows no redirects, so no later hop can
-lead there either.
+loopback, private, link-local (cloud metadata) or other non-public addresses. This check
+runs before anything is sent, to say so in the page; the library's
+``refuse_private_addresses()`` (turned on by the app on a public deployment) then makes
+every connection go to an address it checked itself, so a DNS answer that changes after
+this check cannot lead there either. The library follows no redirects.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import socket
 from urllib.parse import urlsplit
+
+from playground import _netguard, refuse_private_addresses
+from playground._netguard import is_public, refusal
+
+from .local_demo import LOCAL_DEMO
+from .settings import AppSettings
+
+__all__ = ["PrivateAddressRefused", "check_public_url", "is_public", "protect_process"]
+
+
+def protect_process(settings: AppSettings) -> bool:
+    """On a public deployment, every connection of this process goes only to public
+    addresses it checked itself (the Local demo, the app's own, excepted). Says whether."""
+    if settings.block_private_urls:
+        refuse_private_addresses(allow=LOCAL_DEMO.serves)
+    return settings.block_private_urls
 
 
 class PrivateAddressRefused(Exception):
     """The URL's host is, or resolves to, an address a public server must not call."""
-
-
-async def _getaddrinfo(host: str, port: int) -> list[str]:
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [info[4][0] for info in infos]
-
-
-resolve = _getaddrinfo  # replaced by tests with a stub: tests never send to a private address
-
-
-def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 async def check_public_url(url: str) -> None:
@@ -44,12 +45,9 @@ async def check_public_url(url: str) -> None:
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
         try:
-            addresses = await resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+            addresses = await _netguard.resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
         except (OSError, UnicodeError):
             return
-    blocked = [address for address in addresses if not is_public(address)]
+    blocked = [address for address in addresses if not _netguard.is_public(address)]
     if blocked:
-        raise PrivateAddressRefused(
-            f"{host} leads to a private or local address ({blocked[0]}), which this public playground does not call: "
-            "use the endpoint's public URL, or run the playground yourself to reach your own network."
-        )
+        raise PrivateAddressRefused(refusal(host, blocked[0]))

@@ -15,6 +15,7 @@ from .providers import AUTO
 from .settings import AppSettings
 from .settings_panel import SETTING_FIELDS, SettingsPanel, read_inputs
 from .turn import TurnInputs
+from .visitors import Visitor
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,11 @@ class Page:
     def by_name(self) -> dict[str, Any]:
         return dict(zip(SETTING_FIELDS, self.setting_inputs))
 
-    def split(self, values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs]:
-        """Values of ``setting_inputs`` then side B's four boxes to each side's inputs."""
+    def split(self, values: tuple[Any, ...], who: Visitor = Visitor()) -> tuple[TurnInputs, TurnInputs]:
+        """Values of ``setting_inputs`` then side B's four boxes to each side's inputs, for
+        the visitor ``who`` (their sign-in serves both sides)."""
         count = len(SETTING_FIELDS)
-        inputs = read_inputs(values[:count])
+        inputs = replace(read_inputs(values[:count]), signed_in=who.token, visitor=who.key)
         kind_b, model_b, url_b, typed_b = values[count:]
         return inputs, replace(inputs, endpoint=kind_b, model=model_b, api_base=url_b, token=typed_b, provider=AUTO, side="B")
 

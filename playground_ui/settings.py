@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from playground import Settings
+
+from .visitors import Budget
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int = 1) -> int:
@@ -53,7 +56,18 @@ class AppSettings:
     "default" when the server has a token, else the Local demo, which works offline."""
     on_space: bool = False
     """Running as a Hugging Face Space (``SPACE_ID`` set): the server's token then never
-    lists endpoints, since every visitor would see the owner's."""
+    lists endpoints, since every visitor would see the owner's, and serves visitors' calls
+    only with ``visitors_use_server_token``."""
+    sign_in: bool = False
+    """"Sign in with Hugging Face" is offered: on a Space (``SYSTEM=spaces``, ``SPACE_ID``)
+    whose front matter says ``hf_oauth: true`` (the Space then sets ``OAUTH_CLIENT_ID``)."""
+    visitors_use_server_token: bool = False
+    """``PLAYGROUND_VISITORS_USE_SERVER_TOKEN=1``: on a Space, a visitor with neither a sign-in
+    nor a typed token is served with the owner's ``HF_TOKEN`` (within ``visitor_turns_per_hour``)."""
+    visitor_turns_per_hour: int = 20
+    """``PLAYGROUND_VISITOR_TURNS_PER_HOUR``: the turns each visitor may send an hour on the owner's token."""
+    budget: Budget = field(default_factory=Budget, compare=False, repr=False)
+    """The turns visitors took on the owner's token (this process's count)."""
     library: Settings = Settings()
 
     @classmethod
@@ -75,11 +89,30 @@ class AppSettings:
             block_private_urls=block and not _flag(env, "PLAYGROUND_ALLOW_PRIVATE_URLS"),
             default_endpoint=default,
             on_space=bool(env.get("SPACE_ID")),
+            # Gradio's own test for a Space (SYSTEM=spaces): anywhere else a LoginButton gets
+            # Gradio's local mock, which logs in with the machine's token by calling hf.co.
+            sign_in=env.get("SYSTEM") == "spaces" and bool(env.get("SPACE_ID")) and bool((env.get("OAUTH_CLIENT_ID") or "").strip()),
+            visitors_use_server_token=_flag(env, "PLAYGROUND_VISITORS_USE_SERVER_TOKEN"),
+            visitor_turns_per_hour=_int(env, "PLAYGROUND_VISITOR_TURNS_PER_HOUR", cls.visitor_turns_per_hour),
             library=Settings.from_env(env),
+        )
+
+    def is_service(self, url: str) -> bool:
+        """Whether ``url`` is on one of the Hugging Face services this app is set up to call
+        (the router, hf-inference, the Hub, the Endpoints API: set by its owner, never by a
+        visitor). A signed-in visitor's token may go there, as to any Hugging Face host."""
+        library = self.library
+        origin = urlsplit(url)
+        return any(
+            (origin.scheme, origin.netloc) == (urlsplit(service).scheme, urlsplit(service).netloc)
+            for service in (library.router_url, library.inference_endpoint, library.hub_endpoint, library.endpoints_api_url)
+            if service
         )
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
         return (
             f"AppSettings(server_token={'set' if self.server_token else None}, token_hosts={self.token_hosts}, "
-            f"concurrency={self.concurrency}, max_sessions={self.max_sessions}, block_private_urls={self.block_private_urls}, default_endpoint={self.default_endpoint!r})"
+            f"concurrency={self.concurrency}, max_sessions={self.max_sessions}, block_private_urls={self.block_private_urls}, "
+            f"default_endpoint={self.default_endpoint!r}, on_space={self.on_space}, sign_in={self.sign_in}, "
+            f"visitors_use_server_token={self.visitors_use_server_token})"
         )

@@ -21,6 +21,7 @@ from .providers import AUTO, POLICIES, find, provider_choices
 from .settings import AppSettings
 from .turn import DEFAULT, LOCAL, PRIVATE, PUBLIC, ROUTE_CHOICES, InputProblem, TurnInputs, prepare_endpoint
 from .views import models_differ, task_line
+from .visitors import visitor_of
 
 PRESETS = ["deepset/deberta-v3-large-squad2", "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"]
 KIND_CHOICES = [
@@ -41,6 +42,15 @@ LOCAL_MODEL_INFO = "Local demo: any model id works; no model runs here and every
 def read_inputs(values: tuple[Any, ...]) -> TurnInputs:
     """Component values in SETTING_FIELDS order to a turn's inputs."""
     return TurnInputs(**dict(zip(SETTING_FIELDS, values)))
+
+
+def token_fallback(settings: AppSettings) -> str:
+    """What an empty Token box means here, in a few words."""
+    if settings.sign_in:
+        return " Empty: your Hugging Face account if you signed in."
+    if settings.server_token and (not settings.on_space or settings.visitors_use_server_token):
+        return " Empty: the server's own token is used on Hugging Face hosts."
+    return ""
 
 
 async def catalogue() -> list[Any]:
@@ -101,13 +111,14 @@ class SettingsPanel:
     def target_handler(self, chat: ChatPane):
         """The handler that learns what serves the model and shows it (see ``target_outputs``)."""
 
-        async def on_target(kind: str, model_id: str, url: str, typed: str, picked: str):
+        async def on_target(oauth: gr.OAuthToken | None, kind: str, model_id: str, url: str, typed: str, picked: str):
             """The task line, the context box for a question-answering model, the provider
             picker for Inference Providers, examples that fit, and the model a dedicated
             endpoint serves (filled in when the Model box is empty)."""
             hidden = {self.task_info: "", self.task_base: "", chat.context: gr.update(visible=False), self.provider: gr.update(visible=False)}
+            inputs = TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed, signed_in=visitor_of(None, oauth).token)
             try:
-                chosen = await prepare_endpoint(TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed), self.settings)
+                chosen = await prepare_endpoint(inputs, self.settings, need_token=kind != DEFAULT)
             except InputProblem as problem:
                 shown = f"⚠️ {problem}" if kind in (PUBLIC, PRIVATE) and url and url.strip() else ""
                 return {**hidden, self.task_info: shown}
@@ -141,8 +152,8 @@ class SettingsPanel:
         listed = [m.id for m in await catalogue() if m.id not in PRESETS]
         return gr.update(choices=PRESETS + listed)
 
-    async def on_list_mine(self, typed: str):
-        listing = await list_mine(typed, self.settings)
+    async def on_list_mine(self, oauth: gr.OAuthToken | None, typed: str):
+        listing = await list_mine(typed, self.settings, visitor_of(None, oauth).token)
         found = {key_of(e): e for e in listing.endpoints}
         return gr.update(choices=listing.choices, value=None), listing.message, found
 
@@ -154,10 +165,10 @@ class SettingsPanel:
         return {self.endpoint: chosen.kind, self.api_base: gr.update(value=chosen.url, visible=True), self.model: chosen.model,
                 self.mine_status: chosen.sentence}
 
-    async def on_doctor(self, kind: str, model_id: str, url: str, typed: str, route_choice: str):
+    async def on_doctor(self, oauth: gr.OAuthToken | None, kind: str, model_id: str, url: str, typed: str, route_choice: str):
         """The endpoint check: its report beside the settings, its probes folded under it
         (the Request and Response tabs keep the last turn's)."""
-        inputs = TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed, route=route_choice)
+        inputs = TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed, route=route_choice, signed_in=visitor_of(None, oauth).token)
         yield checking_html(inputs)
         result = await check_endpoint(inputs, self.settings)
         yield result.html
@@ -183,9 +194,7 @@ def build_settings_panel(settings: AppSettings) -> SettingsPanel:
     token = gr.Textbox(
         label="Token (optional)", type="password", placeholder="hf_...", elem_id="token",
         visible=settings.default_endpoint != LOCAL,
-        info="Sent only to the endpoint above; never stored." + (
-            " Empty: the server's own token is used on Hugging Face hosts." if settings.server_token else ""
-        ),
+        info="Sent only to the endpoint above; never stored." + token_fallback(settings),
     )
     with gr.Group(visible=settings.default_endpoint != LOCAL) as mine_group:
         with gr.Row(equal_height=True):

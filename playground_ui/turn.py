@@ -44,6 +44,14 @@ log = logging.getLogger("playground_ui")
 DEFAULT, PUBLIC, PRIVATE, LOCAL = "default", "public", "private", "local"
 KINDS = (DEFAULT, PUBLIC, PRIVATE, LOCAL)
 OFFLINE_HINT = " No network here? Choose the “Local demo” endpoint to try the playground offline."
+SIGN_IN = (
+    "This public Space does not pay for visitors' calls: sign in with Hugging Face (the button at the top) to use your own "
+    "account, or paste your token (hf_...) in the Token box. The Local demo works without either."
+)
+TYPE_A_TOKEN = (
+    "This public Space does not pay for visitors' calls: paste your Hugging Face token (hf_...) in the Token box. "
+    "The Local demo works without one."
+)
 ROUTE_CHOICES = {"auto": None, "chat": "conversational", "text generation": "text-generation", "question answering": "question-answering"}
 UPDATE_INTERVAL = 0.05  # seconds between streamed updates to the browser, for one chat alone
 UPDATES_PER_SECOND = 150  # a share of what Gradio's queue sustains on two cores (~600/s), split among the chats streaming at once
@@ -85,9 +93,17 @@ class TurnInputs:
     """An organisation that pays for Inference Providers calls (sent as X-HF-Bill-To)."""
     side: str = ""
     """"B" for compare mode's second side, whose boxes are its own."""
+    signed_in: str = ""
+    """A signed-in visitor's OAuth token ("Sign in with Hugging Face" on a Space): used like
+    a typed token, but only toward Hugging Face hosts; never shown, stored or exported."""
+    visitor: str = ""
+    """Who is calling, for the hourly budget of turns on the owner's token (see visitors.py)."""
 
-    def __repr__(self) -> str:  # the token never reaches a log line
-        return f"TurnInputs(endpoint={self.endpoint!r}, model={self.model!r}, api_base={self.api_base!r}, token={'set' if self.token else 'empty'})"
+    def __repr__(self) -> str:  # the tokens never reach a log line
+        return (
+            f"TurnInputs(endpoint={self.endpoint!r}, model={self.model!r}, api_base={self.api_base!r}, "
+            f"token={'set' if self.token else 'empty'}, signed_in={'yes' if self.signed_in else 'no'})"
+        )
 
 
 class InputProblem(Exception):
@@ -102,6 +118,8 @@ class Endpoint:
     """The token to send, or False for none (the library's own chain is never consulted)."""
     local: bool = False
     """The app's own Local demo endpoint."""
+    server: bool = False
+    """``api_key`` is the server's own token (on a Space: the owner's, within a visitor's budget)."""
 
     @property
     def uses_token(self) -> bool:
@@ -133,12 +151,28 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bo
         url = api_base
     if typed:
         return Endpoint(model, api_base, typed)
-    server_may_send = settings.server_token and is_huggingface_url(url, settings.token_hosts)
+    huggingface = is_huggingface_url(url, settings.token_hosts)
+    signed_in = (inputs.signed_in or "").strip()
+    if signed_in and (huggingface or settings.is_service(url)):  # never to a host that is not Hugging Face's
+        return Endpoint(model, api_base, signed_in)
+    # On a Space the owner's token serves visitors only when the owner says so (it spends their credits).
+    server_may_send = settings.server_token and huggingface and (not settings.on_space or settings.visitors_use_server_token)
     if server_may_send:
-        return Endpoint(model, api_base, settings.server_token)
+        return Endpoint(model, api_base, settings.server_token, server=True)
+    if kind == DEFAULT and settings.on_space and need_token:  # a look-up of a public model needs none
+        raise InputProblem(SIGN_IN if settings.sign_in else TYPE_A_TOKEN)
     if kind == PRIVATE and need_token:
         raise InputProblem("A private endpoint needs a token: paste a Hugging Face token (hf_...) in the Token box.")
     return Endpoint(model, api_base, False)
+
+
+def budget_sentence(visitor: str, settings: AppSettings) -> str:
+    minutes = settings.budget.minutes_until_next(visitor)
+    ways = "sign in with Hugging Face or paste your own token in the Token box" if settings.sign_in else "paste your own token in the Token box"
+    return (
+        f"You have used this Space's {settings.visitor_turns_per_hour} turns an hour on its owner's account "
+        f"(the next one in about {minutes} min): {ways} to go on now."
+    )
 
 
 async def prepare_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bool = True) -> Endpoint:
@@ -253,6 +287,9 @@ async def run_turn(
         params = generation_params(inputs)
     except (InputProblem, ValueError, TypeError) as problem:
         yield TurnUpdate(reply="", status="refused", error=for_side(str(problem), inputs.side))
+        return
+    if endpoint.server and settings.on_space and not settings.budget.take(inputs.visitor, settings.visitor_turns_per_hour):
+        yield TurnUpdate(reply="", status="refused", error=for_side(budget_sentence(inputs.visitor, settings), inputs.side))
         return
     messages = conversation_messages(conversation, message, inputs)
     forced = ROUTE_CHOICES.get(inputs.route or "auto")

@@ -19,7 +19,7 @@ def front_matter() -> tuple[dict, str]:
 
 
 def gradio_pin() -> str:
-    pins = re.findall(r"^gradio==([\w.]+)\s*$", (ROOT / "requirements.txt").read_text(), re.M)
+    pins = re.findall(r"^gradio(?:\[oauth\])?==([\w.]+)(?:\s|$)", (ROOT / "requirements.txt").read_text(), re.M)
     assert len(pins) == 1, "requirements.txt pins gradio exactly once (gradio==X.Y.Z)"
     return pins[0]
 
@@ -35,6 +35,8 @@ def test_space_front_matter_matches_the_code():
     assert (ROOT / meta["app_file"]).is_file() and meta["app_file"] == "app.py"
     assert re.search(r'^python_version: "3\.\d+"$', raw, re.M), "python_version must be quoted (YAML reads 3.10 as 3.1)"
     assert f"python:{meta['python_version']}-slim" in dockerfile()  # one Python for both deployments
+    # Visitors sign in and pay with their own account (issue 15): OAuth on, allowed to call Inference Providers.
+    assert meta["hf_oauth"] is True and "inference-api" in meta["hf_oauth_scopes"]
 
 
 def test_dockerfile_promises():

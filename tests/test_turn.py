@@ -132,7 +132,8 @@ def test_python_code_is_runnable_python():
 def nothing_may_be_sent(monkeypatch):
     """Refusal tests never send anything: the library call fails the test if reached, and the
     resolver is a stub (no test ever points at a private address for real)."""
-    from playground_ui import netguard, turn
+    from playground import _netguard
+    from playground_ui import turn
 
     async def must_not_send(**kwargs):
         raise AssertionError(f"a request was about to be sent to {kwargs.get('api_base')}")
@@ -144,7 +145,7 @@ def nothing_may_be_sent(monkeypatch):
     async def stub(host, port):
         return table[host]
 
-    monkeypatch.setattr(netguard, "resolve", stub)
+    monkeypatch.setattr(_netguard, "resolve", stub)
 
 
 SPACE = AppSettings.from_env({"SPACE_ID": "someone/playground", "HF_TOKEN": SERVER_TOKEN})

@@ -1,0 +1,146 @@
+"""On a public Space each visitor pays with their own account: a signed-in visitor's OAuth
+token serves their calls, the owner's token serves visitors only when the owner opts in
+(and then within an hourly budget), and no token leaks."""
+
+import asyncio
+import json
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+from gradio.helpers import special_args
+from starlette.requests import Request as StarletteRequest
+
+from playground_ui import AppSettings, build_app
+from playground_ui.session import export_json, turn_record
+from playground_ui import turn as turn_module
+from playground_ui.turn import DEFAULT, PUBLIC, SIGN_IN, TYPE_A_TOKEN, TurnInputs, run_turn
+from playground_ui.visitors import HOUR, Budget, visitor_of
+
+ROUTER_CHAT = "/v1/chat/completions"
+MODEL = "meta-llama/Llama-3.1-8B-Instruct"
+OWNER = "hf_ownerCanaryZ8x6Cv4Bn2Mq0Wd"
+OAUTH = "hf_fake_valid_user_token"  # the fake router knows it: a visitor who signed in
+OAUTH_CANARY = "hf_oauthCanaryT5y7Ui9Op1As3Df"
+
+
+def space(fake, **env) -> AppSettings:
+    return AppSettings.from_env({
+        "HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url,
+        "HF_ENDPOINTS_API_URL": fake.endpoints_api_url, "SYSTEM": "spaces", "SPACE_ID": "someone/playground", "OAUTH_CLIENT_ID": "local-client",
+        "HF_TOKEN": OWNER, "PLAYGROUND_ALLOW_PRIVATE_URLS": "1", **env,
+    })
+
+
+def turn(settings: AppSettings, **fields):
+    async def collect():
+        return [u async for u in run_turn([], "Tell me about Paris.", TurnInputs(endpoint=DEFAULT, model=MODEL, **fields), settings)]
+
+    return asyncio.run(collect())[-1]
+
+
+def bearer(seen) -> str:
+    return seen.headers.get("authorization", "")
+
+
+def test_a_signed_in_visitor_calls_with_their_own_token_never_the_owners(fake):
+    final = turn(space(fake), signed_in=OAUTH)
+    assert final.status == "done", final.error
+    sent = fake.seen(ROUTER_CHAT)
+    assert sent and all(bearer(s) == f"Bearer {OAUTH}" for s in sent)
+    assert not any(OWNER in json.dumps(s.headers) for s in fake.requests)
+
+
+def test_without_a_sign_in_or_the_owners_opt_in_a_visitor_is_asked_to_sign_in_and_nothing_is_sent(fake):
+    final = turn(space(fake))
+    assert final.status == "refused" and final.error == SIGN_IN
+    assert "sign in with Hugging Face" in final.error and "Token box" in final.error and "Local demo" in final.error
+    assert fake.seen(ROUTER_CHAT) == []
+    without_oauth = turn(space(fake, OAUTH_CLIENT_ID=""))  # a Space without hf_oauth: only a typed token can do
+    assert without_oauth.error == TYPE_A_TOKEN and fake.seen(ROUTER_CHAT) == []
+
+
+def test_a_typed_token_still_wins_on_a_space(fake):
+    assert turn(space(fake), token=OAUTH, signed_in="hf_someone_else").status == "done"
+    assert bearer(fake.seen(ROUTER_CHAT)[-1]) == f"Bearer {OAUTH}"
+
+
+def test_a_signed_in_token_never_goes_to_a_host_the_visitor_typed(fake):
+    settings = space(fake)
+    url = fake.endpoint_url("vllm-chat").replace("127.0.0.1", "localhost")  # another host than the configured services
+
+    async def collect():
+        inputs = TurnInputs(endpoint=PUBLIC, model="tgi", api_base=url, signed_in=OAUTH_CANARY)
+        return [u async for u in run_turn([], "Hi", inputs, settings)]
+
+    asyncio.run(collect())
+    assert fake.seen("/endpoints/vllm-chat") and not any(bearer(s) for s in fake.seen("/endpoints/vllm-chat"))
+
+
+def test_with_the_owners_opt_in_the_budget_stops_the_21st_turn_of_the_hour(fake, monkeypatch):
+    # The owner's token goes only to Hugging Face's own https hosts, never to loopback: here the fake stands for one.
+    monkeypatch.setattr(turn_module, "is_huggingface_url", lambda url, hosts=(): url.startswith(fake.url))
+    now = [1000.0]
+    settings = space(fake, PLAYGROUND_VISITORS_USE_SERVER_TOKEN="1", HF_TOKEN=OAUTH)  # the fake router knows this "owner" token
+    settings = AppSettings(**{**settings.__dict__, "budget": Budget(clock=lambda: now[0])})
+    for _ in range(20):
+        assert turn(settings, visitor="203.0.113.7").status == "done"
+    refused = turn(settings, visitor="203.0.113.7")
+    assert refused.status == "refused" and "20 turns an hour" in refused.error and "sign in with Hugging Face" in refused.error
+    assert len(fake.seen(ROUTER_CHAT)) == 20  # the 21st sent nothing
+    assert turn(settings, visitor="198.51.100.9").status == "done"  # another visitor has their own hour
+    assert turn(settings, visitor="203.0.113.7", signed_in=OAUTH).status == "done"  # their own account is not counted
+    now[0] += HOUR
+    assert turn(settings, visitor="203.0.113.7").status == "done"  # an hour later
+
+
+def test_the_visitor_is_told_apart_by_the_address_behind_the_proxy():
+    request = SimpleNamespace(headers={"x-forwarded-for": "203.0.113.7, 10.0.0.2"}, client=SimpleNamespace(host="10.0.0.2"))
+    assert visitor_of(request, gr.OAuthToken(token=OAUTH_CANARY, scope="inference-api", expires_at=0)).key == "203.0.113.7"
+    assert visitor_of(SimpleNamespace(headers={}, client=SimpleNamespace(host="192.0.2.4")), None) == visitor_of(
+        SimpleNamespace(headers={}, client=SimpleNamespace(host="192.0.2.4")), None)
+    assert OAUTH_CANARY not in repr(visitor_of(request, gr.OAuthToken(token=OAUTH_CANARY, scope="", expires_at=0)))
+
+
+def handler(demo: gr.Blocks, name: str):
+    found = [f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == name]
+    assert found, name
+    return found[0]
+
+
+def signed_in_request(token: str) -> gr.Request:
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"x-forwarded-for", b"203.0.113.7")], "query_string": b"",
+             "client": ("10.0.0.2", 1234), "session": {"oauth_info": {"access_token": token, "scope": "openid inference-api",
+                                                                       "expires_at": 4102444800, "userinfo": {"preferred_username": "v"}}}}
+    return gr.Request(request=StarletteRequest(scope))
+
+
+def test_the_send_handler_takes_the_sign_in_from_the_session_and_never_shows_or_exports_it(fake):
+    """Gradio hands the page's Send handler the visitor's OAuth token (as on a Space after
+    "Sign in with Hugging Face"); the call carries it, and no output, log or export does."""
+    settings = space(fake, SYSTEM="")  # no LoginButton in this process: Gradio's local OAuth mock would call hf.co
+    demo = build_app(settings)
+    send = handler(demo, "on_send")
+    values = [getattr(block, "value", None) for block in send.inputs]
+    values[0] = "Tell me about Paris."  # the message box
+    model_at = next(i for i, block in enumerate(send.inputs) if getattr(block, "elem_id", "") == "model")
+    endpoint_at = next(i for i, block in enumerate(send.inputs) if getattr(block, "elem_id", "") == "endpoint")
+    values[model_at], values[endpoint_at] = MODEL, DEFAULT
+    args, *_ = special_args(send.fn, inputs=list(values), request=signed_in_request(OAUTH))
+
+    async def run():
+        return [out async for out in send.fn(*args)]
+
+    outputs = asyncio.run(run())
+    assert bearer(fake.seen(ROUTER_CHAT)[-1]) == f"Bearer {OAUTH}"
+    shown = json.dumps([{str(k): v for k, v in out.items()} for out in outputs], default=str)
+    assert "Paris" in shown and OAUTH not in shown and OAUTH[3:] not in shown
+
+
+def test_a_canary_oauth_token_is_redacted_from_every_exchange_and_export(fake):
+    final = turn(space(fake), signed_in=OAUTH_CANARY)  # refused by the fake router: its reply still carries no token
+    record = turn_record(None, TurnInputs(endpoint=DEFAULT, model=MODEL, signed_in=OAUTH_CANARY), "Tell me about Paris.", final)
+    exported = export_json(TurnInputs(endpoint=DEFAULT, model=MODEL, signed_in=OAUTH_CANARY), [], [record])
+    assert fake.seen(ROUTER_CHAT) and bearer(fake.seen(ROUTER_CHAT)[-1]) == f"Bearer {OAUTH_CANARY}"
+    for text in (exported, repr(final), json.dumps([e.to_dict() for e in final.exchanges], default=str), final.error or ""):
+        assert OAUTH_CANARY[3:] not in text
