@@ -74,3 +74,16 @@ def choose_model(page: Page, model: str) -> None:
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+FOLDED = """() => {
+  const drawer = document.querySelector("#settings");
+  const parent = document.querySelector(".sidebar-parent");
+  return drawer && !drawer.classList.contains("open") && (!parent || parseFloat(getComputedStyle(parent).paddingLeft) === 0);
+}"""
+
+
+def drawer_folded(page: Page) -> None:
+    """Wait until the settings drawer is folded and the page has stopped sliding (its width settles)."""
+    page.wait_for_function(FOLDED, timeout=10000)
+    page.wait_for_timeout(350)  # the slide's transition

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from browsing import app, bot, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import app, bot, drawer_folded, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
 
 CHAT_PATH = "/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions"
 PHONE = {"width": 390, "height": 844}
@@ -18,7 +18,7 @@ def phone(app: Page, app_url) -> Page:
     app.set_viewport_size(PHONE)
     app.goto(app_url)
     expect(app.locator("#message textarea")).to_be_visible(timeout=20000)
-    expect(app.locator("#settings")).not_to_have_class(OPEN, timeout=10000)
+    drawer_folded(app)
     return app
 
 
@@ -28,8 +28,7 @@ def in_settings(page: Page, action) -> None:
     expect(page.locator("#settings")).to_have_class(OPEN)
     action()
     page.locator("#settings .toggle-button").click()
-    expect(page.locator("#settings")).not_to_have_class(OPEN)
-    page.wait_for_timeout(350)  # the drawer slides away (a screenshot taken now shows it gone)
+    drawer_folded(page)
 
 
 def choose_model(page: Page, model: str) -> None:
