@@ -4,6 +4,12 @@
     python3 dev.py run     # create .venv, install, start the playground on http://127.0.0.1:7860
     python3 dev.py test    # create .venv, install the test tools, run the whole test suite
     python3 dev.py bench   # install the benchmark extras (litellm), run bench/run.py, write bench/results.md
+    python3 dev.py mutate [module ...]   # mutation testing (mutmut) of the library and app, on the fast tests
+
+``mutate`` takes modules as paths or dotted names (``playground/_auth.py``, ``playground_ui.turn``);
+none means all of ``playground/`` and ``playground_ui/``. It prints each module's score and
+its surviving mutants (``.venv/bin/mutmut show NAME`` shows one); docs/mutation.md keeps the
+last full result.
 
 Extra arguments of ``test`` go to pytest (``python3 dev.py test -k stream``).
 Installs are skipped when the requirements have not changed since the last one.
@@ -54,8 +60,42 @@ def ensure_environment(requirements: str) -> None:
     stamp.write_text(wanted)
 
 
+STATUS = {1: "killed", 3: "killed", 36: "killed", -24: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
+
+
+def mutant_patterns(modules: list[str]) -> list[str]:
+    """mutmut's mutant-name globs for modules given as paths or dotted names."""
+    names = [m.removesuffix(".py").replace("/", ".").replace("\\", ".").strip(".") for m in modules]
+    return [f"{name}.*" for name in names]
+
+
+def mutation_report(patterns: list[str]) -> str:
+    """Each module's mutants by outcome, its score (killed over killed and survived; a
+    mutant no test reaches counts as a survivor), and the names of the survivors."""
+    import fnmatch
+    import json
+
+    rows, survivors = [], []
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text()).get("exit_code_by_key", {})
+        codes = {k: v for k, v in codes.items() if not patterns or any(fnmatch.fnmatch(k, p) for p in patterns)}
+        if not codes:
+            continue
+        counts: dict[str, int] = {}
+        for name, code in codes.items():
+            status = STATUS.get(code, "not checked" if code is None else "suspicious")
+            counts[status] = counts.get(status, 0) + 1
+            if status in ("survived", "no tests"):
+                survivors.append(f"  {status:9} {name}")
+        killed, missed = counts.get("killed", 0), counts.get("survived", 0) + counts.get("no tests", 0)
+        score = 100 * killed / (killed + missed) if killed + missed else 100.0
+        module = str(meta.relative_to(ROOT / "mutants")).removesuffix(".meta")
+        rows.append(f"  {module:34} {score:5.1f}%  killed {killed:4}  survived {counts.get('survived', 0):4}  no tests {counts.get('no tests', 0):4}")
+    return "\n".join(["Mutation score by module:", *rows, "Survivors:" if survivors else "No survivors.", *survivors])
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test", "bench"):
+    if not argv or argv[0] not in ("run", "test", "bench", "mutate"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -66,6 +106,12 @@ def main(argv: list[str]) -> int:
     if command == "bench":
         ensure_environment("requirements-bench.txt")
         return subprocess.call([str(PYTHON), "bench/run.py", *rest])
+    if command == "mutate":
+        ensure_environment("requirements-dev.txt")
+        patterns = mutant_patterns(rest)
+        code = subprocess.call([str(BIN / "mutmut"), "run", *patterns])
+        print(mutation_report(patterns), flush=True)
+        return code
     ensure_environment("requirements-dev.txt")
     chromium = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():

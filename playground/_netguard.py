@@ -16,13 +16,25 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: the last 32 bits are an IPv4 address
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # local-use translation (RFC 8215), never global
+
+
 def is_public(address: str) -> bool:
     """True for an address on the public internet (not loopback, private, link-local,
-    reserved or multicast; an IPv4-mapped IPv6 address is judged as its IPv4 one)."""
+    shared, reserved or multicast). An IPv6 address that carries an IPv4 one (mapped,
+    NAT64, 6to4, Teredo) is judged by the IPv4 address it leads to as well."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return False
+        carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        if ip in NAT64:
+            carried.append(ipaddress.IPv4Address(ip.packed[-4:]))
+        return all(is_public(str(inner)) for inner in carried if inner is not None)
+    return True
 
 
 async def _getaddrinfo(host: str, port: int) -> list[str]:
@@ -81,44 +93,34 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
     class ConnectRefused(httpcore.ConnectError, PrivateAddressError):
         """httpx maps it to its ConnectError, keeping it as the cause: the transport tells it apart."""
 
-    def address_of(host: str, port: int, addresses: list[str] | None) -> str:
+    def checked(host: str, addresses: list[str]) -> str:
         try:
-            return _checked(host, addresses if addresses is not None else [])
+            return _checked(host, addresses)
         except PrivateAddressError as refused:
             raise ConnectRefused(str(refused)) from None
 
     class AsyncGuarded(AutoBackend):
-        async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                              socket_options: Any = None) -> Any:
+        async def connect_tcp(self, host: str, port: int, **options: Any) -> Any:
             if not allow(host, port):
                 literal = _literal(host)
-                if literal is not None:
-                    address = address_of(host, port, [literal])
-                else:
-                    try:
-                        found = await asyncio.wait_for(resolve(host, port), timeout) if timeout else await resolve(host, port)
-                    except (OSError, UnicodeError) as error:
-                        raise httpcore.ConnectError(f"{host}: {error}") from None
-                    except asyncio.TimeoutError:
-                        raise httpcore.ConnectTimeout(f"{host} did not resolve in time") from None
-                    address = address_of(host, port, found)
-                host = address  # the socket goes where the check looked; TLS and Host keep the name
-            return await super().connect_tcp(host, port, timeout=timeout, local_address=local_address, socket_options=socket_options)
+                try:
+                    found = [literal] if literal else await asyncio.wait_for(resolve(host, port), options.get("timeout"))
+                except asyncio.TimeoutError:  # before OSError, which it is since Python 3.11
+                    raise httpcore.ConnectTimeout(f"{host} did not resolve in time") from None
+                except (OSError, UnicodeError) as error:
+                    raise httpcore.ConnectError(f"{host}: {error}") from None
+                host = checked(host, found)  # the socket goes where the check looked; TLS and Host keep the name
+            return await super().connect_tcp(host, port, **options)
 
     class SyncGuarded(SyncBackend):
-        def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                        socket_options: Any = None) -> Any:
+        def connect_tcp(self, host: str, port: int, **options: Any) -> Any:
             if not allow(host, port):
                 literal = _literal(host)
-                if literal is not None:
-                    address = address_of(host, port, [literal])
-                else:
-                    try:
-                        found = resolve_sync(host, port)
-                    except (OSError, UnicodeError) as error:
-                        raise httpcore.ConnectError(f"{host}: {error}") from None
-                    address = address_of(host, port, found)
-                host = address
-            return super().connect_tcp(host, port, timeout=timeout, local_address=local_address, socket_options=socket_options)
+                try:
+                    found = [literal] if literal else resolve_sync(host, port)
+                except (OSError, UnicodeError) as error:
+                    raise httpcore.ConnectError(f"{host}: {error}") from None
+                host = checked(host, found)
+            return super().connect_tcp(host, port, **options)
 
     return SyncGuarded(), AsyncGuarded()

@@ -57,6 +57,7 @@ def fake(fake_server, monkeypatch):
     fake_server.keepalive = False
     fake_server.token_delay = 0.0
     fake_server.streams_cut = 0
+    fake_server.open_streams = fake_server.most_open_streams = 0
     fake_server.enforce_gating = False
     fake_server.reset_endpoints()
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)

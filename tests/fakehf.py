@@ -184,6 +184,7 @@ class FakeHF:
         self.crlf = False  # end SSE lines with CRLF
         self.multiline = False  # spread each event's JSON over two data: lines
         self.streams_cut = 0  # streams whose client went away before the last event
+        self.open_streams = self.most_open_streams = 0  # streams being sent now, and the most at once
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -481,8 +482,12 @@ class FakeHF:
         def cut() -> None:
             self.streams_cut += 1
 
+        def opened(change: int) -> None:
+            self.open_streams += change
+            self.most_open_streams = max(self.most_open_streams, self.open_streams)
+
         return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay, on_cut=cut,
-                    crlf=self.crlf, multiline=self.multiline, headers=headers)
+                    crlf=self.crlf, multiline=self.multiline, headers=headers, opened=opened)
 
     # --- OpenAI-compatible engines and the router (shapes in fakeoai.py) ----------------
 
@@ -756,7 +761,7 @@ def _qa_answer(question: str, context: str) -> str:
 
 
 def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cut=None, crlf=False, multiline=False,
-         headers=None) -> StreamingResponse:
+         headers=None, opened=None) -> StreamingResponse:
     prefix = "data:" if dialect in ("tgi1", "tgi2") else "data: "
     end = "\r\n" if crlf else "\n"
     parts = []
@@ -773,6 +778,8 @@ def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cu
 
     async def body():
         finished = False
+        if opened is not None:
+            opened(1)
         try:
             for part in parts:
                 if delay:
@@ -785,6 +792,8 @@ def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cu
                     yield part
             finished = True
         finally:
+            if opened is not None:
+                opened(-1)
             if not finished and on_cut is not None:
                 on_cut()  # the client went away: a real server would stop generating here
 

@@ -90,9 +90,16 @@ def test_the_async_twin_too(fake, reply, stream):
         return response
 
     try:
-        asyncio.run(call())
-    except ACCEPTED:
-        pass
+        answer = asyncio.run(call())
+    except ACCEPTED as error:  # as the sync call: a sentence, with the raw exchange
+        assert str(error) and "Traceback" not in str(error)
+        assert error.exchanges, "the raw exchange goes with every error from the wire"
+        return
+    if stream:
+        text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in answer if chunk.choices)
+        assert isinstance(text, str) and any(chunk.choices and chunk.choices[0].finish_reason for chunk in answer)
+    else:
+        assert isinstance(answer.choices[0].message.content, str) and answer.choices[0].finish_reason
 
 
 def test_an_endless_stream_is_stopped_at_the_size_bound(fake, monkeypatch):

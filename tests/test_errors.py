@@ -89,6 +89,9 @@ def test_unavailable_without_estimate_is_not_waited_for(fake):
     [
         (Reply(500, {"error": "CUDA out of memory", "error_type": "generation"}), playground.InternalServerError, "CUDA out of memory"),
         (Reply(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"), playground.InternalServerError, "HTML page"),
+        # TGI's answer when generation fails after the request was accepted (its OpenAPI document: 424 GenerationError).
+        (Reply(424, {"error": "Request failed during generation: Server error: CUDA out of memory", "error_type": "generation"}),
+         playground.InternalServerError, "failed while answering"),
         (Reply(200, b"<!DOCTYPE html><html>Sign in</html>", "text/html"), playground.APIError, "not a chat completion"),
         (Reply(200, b"", "application/json"), playground.APIError, "not a chat completion"),
         (Reply(200, {"choices": []}), playground.APIError, "not a chat completion"),
@@ -194,3 +197,13 @@ def test_old_tgi_chat_finish_reason_is_openai_s(fake):
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "eos_token"}]}
     fake.script(CHAT_PATH, Reply(200, body))
     assert call_zephyr().choices[0].finish_reason == "stop"
+
+
+def test_a_stream_that_ends_with_done_and_no_finish_reason_ends_with_stop(fake):
+    events = [{"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"role": "assistant", "content": word}, "finish_reason": None}]}
+              for word in ("Paris", " is", " lovely")]
+    body = b"".join(b"data: " + json.dumps(event).encode() + b"\n\n" for event in events) + b"data: [DONE]\n\n"
+    fake.script(CHAT_PATH, Reply(200, body, "text/event-stream"))
+    chunks = list(call_zephyr(stream=True))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Paris is lovely"
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"

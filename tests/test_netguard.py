@@ -91,3 +91,101 @@ def test_the_local_demo_still_answers_behind_the_guard(fake, guarded):
 def test_off_a_public_deployment_nothing_is_guarded(fake, guarded):
     assert not guarded(AppSettings.from_env({"HF_ROUTER_URL": fake.router_url}))
     assert _transport._guarded is None
+
+
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.7", "169.254.169.254", "0.0.0.0",
+    "100.100.100.200",  # 100.64.0.0/10, shared address space: some clouds keep their metadata service there
+    "198.18.0.1",  # 198.18.0.0/15, benchmarking
+    "240.0.0.1", "255.255.255.255",  # reserved, broadcast
+    "224.0.0.251", "ff02::fb",  # multicast
+    "::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0",  # IPv6 loopback, unique local, link-local (with a zone)
+    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b:1::a00:1",  # IPv4-mapped, local-use NAT64
+    "64:ff9b::a9fe:a9fe", "2002:a00:1::1",  # NAT64 and 6to4 addresses that lead to 169.254.169.254 and 10.0.0.1
+])
+def test_every_special_range_counts_as_private(address):
+    assert not _netguard.is_public(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:93.184.216.34", "64:ff9b::5db8:d822"])
+def test_public_addresses_pass(address):
+    assert _netguard.is_public(address)
+
+
+def test_a_host_with_one_private_address_among_public_ones_is_refused_and_an_empty_answer_fails():
+    with pytest.raises(_netguard.PrivateAddressError, match=r"mixed\.example leads to a private or local address \(192\.168\.1\.7\)"):
+        _netguard._checked("mixed.example", ["93.184.216.34", "192.168.1.7"])
+    assert _netguard._checked("public.example", ["93.184.216.34", "2606:4700:4700::1111"]) == "93.184.216.34"
+    with pytest.raises(OSError, match="did not resolve"):
+        _netguard._checked("nowhere.example", [])
+
+
+def test_the_synchronous_client_is_guarded_too(fake, guarded, monkeypatch):
+    import playground
+
+    port = urlsplit(fake.url).port
+    monkeypatch.setattr(_netguard, "resolve_sync", lambda host, port: {"rebound.example": ["127.0.0.1"]}[host])
+    guarded(space(fake))
+    with pytest.raises(playground.APIConnectionError) as caught:
+        playground.completion(model="tgi", messages=[{"role": "user", "content": "Hi"}],
+                              api_base=f"http://rebound.example:{port}/endpoints/vllm-chat", api_key=False)
+    assert caught.value.code == "private_address" and "rebound.example leads to a private or local address" in caught.value.message
+    with pytest.raises(playground.APIConnectionError):  # a literal address, resolved by nobody
+        playground.completion(model="tgi", messages=[{"role": "user", "content": "Hi"}], api_base=fake.endpoint_url("vllm-chat"), api_key=False)
+    assert fake.seen("/endpoints/vllm-chat") == []
+
+
+def test_a_name_that_does_not_resolve_reads_as_a_connection_failure(fake, guarded, monkeypatch):
+    async def nowhere(host, port):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(_netguard, "resolve", nowhere)
+    settings = space(fake)
+    guarded(settings)
+    import playground
+
+    async def call():
+        return await playground.acompletion(model="tgi", messages=[{"role": "user", "content": "Hi"}],
+                                            api_base="http://nowhere.example/endpoints/x", api_key=False)
+
+    with pytest.raises(playground.APIConnectionError) as caught:
+        asyncio.run(call())
+    assert caught.value.code != "private_address" and "nowhere.example" in caught.value.message
+
+
+def test_the_synchronous_client_connects_to_the_checked_address_with_the_host_name_kept(fake, guarded, monkeypatch):
+    import playground
+
+    port = urlsplit(fake.url).port
+    asked = []
+
+    def resolver(host, port):
+        asked.append((host, port))
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(_netguard, "resolve_sync", resolver)
+    monkeypatch.setattr(_netguard, "is_public", lambda address: address == "127.0.0.1")  # the fake stands for a public host
+    guarded(space(fake))
+    answer = playground.completion(model="tgi", messages=[{"role": "user", "content": "Hi"}],
+                                   api_base=f"http://endpoint.example:{port}/endpoints/vllm-chat", api_key=False)
+    assert answer.choices[0].message.content
+    assert asked and set(asked) == {("endpoint.example", port)}
+    assert all(s.headers["host"] == f"endpoint.example:{port}" for s in fake.seen("/endpoints/vllm-chat"))
+
+
+def test_a_slow_name_resolution_is_a_timeout_not_a_hang(fake, guarded, monkeypatch):
+    import playground
+
+    async def slow(host, port):
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(_netguard, "resolve", slow)
+    monkeypatch.setenv("PLAYGROUND_CONNECT_TIMEOUT", "0.5")
+    guarded(space(fake))
+
+    async def call():
+        return await playground.acompletion(model="tgi", messages=[{"role": "user", "content": "Hi"}],
+                                            api_base="http://slow.example/endpoints/x", api_key=False)
+
+    with pytest.raises(playground.Timeout):
+        asyncio.run(call())

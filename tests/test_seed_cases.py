@@ -1,6 +1,5 @@
 """The three cases of the seed, written as a LiteLLM user writes them, with only the import changed."""
 
-import os
 
 import pytest
 
@@ -53,8 +52,7 @@ def test_private_dedicated_endpoint_token_three_ways(fake, monkeypatch, how):
     token = "hf_fake_private_endpoint_token"
     kwargs = {}
     if how == "HF_TOKEN":
-        os.environ["HF_TOKEN"] = token  # as the seed writes it
-        monkeypatch.setenv("HF_TOKEN", token)  # and undone after the test
+        monkeypatch.setenv("HF_TOKEN", token)  # as the seed sets it, and undone after the test
     elif how == "huggingface_key":
         playground.huggingface_key = token
     else:

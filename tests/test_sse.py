@@ -74,3 +74,13 @@ def test_an_endless_line_is_refused_not_buffered():
     with pytest.raises(SSEDecodeError):
         for _ in range(100):
             decoder.feed(b"data: " + b"x" * 100)
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=st.lists(st.integers(min_value=0, max_value=10**6), max_size=12))
+def test_multi_line_data_with_crlf_is_one_event_with_newlines_however_split(points):
+    """The spec joins an event's data: lines with one newline; CR LF is one line end, never two."""
+    raw = b'data: {"a":\r\ndata: 1}\r\n\r\ndata: second\r\n\r\n'
+    events, decoder = decode(cut(raw, points))
+    assert [e.data for e in events] == ['{"a":\n1}', "second"]
+    assert not decoder.pending

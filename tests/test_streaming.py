@@ -162,6 +162,7 @@ def test_closing_an_unread_stream_closes_its_response(fake):
 
 def test_close_from_another_thread_stops_a_blocked_reader(fake):
     import threading
+    import time
 
     fake.token_delay = 0.3
     stream = completion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
@@ -176,8 +177,27 @@ def test_close_from_another_thread_stops_a_blocked_reader(fake):
 
     reader = threading.Thread(target=read)
     reader.start()
-    while not got:
-        pass
+    deadline = time.monotonic() + 10
+    while not got:  # the first chunk (fails, rather than hangs, if none comes)
+        assert time.monotonic() < deadline and reader.is_alive(), f"no chunk arrived: {failure}"
+        time.sleep(0.01)
     stream.close()
     reader.join(timeout=5)
     assert not reader.is_alive() and len(got) < 5
+
+
+def test_calls_run_at_once_not_one_after_the_other(fake):
+    """Eight chats at once against a slow endpoint: the endpoint sees all eight streams open
+    together (a connection pool of one, or a lock around sending, would show one at a time)."""
+    fake.token_delay = 0.05
+
+    async def one():
+        stream = await acompletion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
+        return "".join([chunk.choices[0].delta.get("content") or "" async for chunk in stream if chunk.choices])
+
+    async def eight():
+        return await asyncio.gather(*(one() for _ in range(8)))
+
+    texts = asyncio.run(eight())
+    assert all("Paris" in text for text in texts)
+    assert fake.most_open_streams == 8

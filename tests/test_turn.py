@@ -122,7 +122,7 @@ def test_python_code_is_runnable_python():
                       params={"max_tokens": 5, "stop": ["###"]})
     compile(python_code(shape), "<code view>", "exec")
     compile(inference_client_code(shape), "<code view>", "exec")
-    assert json.loads(curl_code([]) and "[]") == []
+    assert curl_code([]).startswith("#")  # nothing sent: a comment that says so, not a broken command
 
 
 # --- on a public deployment: no calls into the server's own network -------------------------
