@@ -17,7 +17,9 @@ from typing import Any
 
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: the last 32 bits are an IPv4 address
-LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # local-use translation (RFC 8215), never global
+# Never a public host, whatever Python's tables say: local-use NAT64 (RFC 8215), IPv4-compatible
+# (deprecated, ::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d) and site-local (deprecated) addresses.
+NOT_PUBLIC_V6 = tuple(ipaddress.ip_network(n) for n in ("64:ff9b:1::/48", "::/96", "::ffff:0:0:0/96", "fec0::/10"))
 
 
 def is_public(address: str) -> bool:
@@ -28,7 +30,7 @@ def is_public(address: str) -> bool:
     if not ip.is_global or ip.is_multicast:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip in LOCAL_NAT64:
+        if any(ip in network for network in NOT_PUBLIC_V6):
             return False
         carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
         if ip in NAT64:
@@ -67,14 +69,14 @@ def _literal(host: str) -> str | None:
         return None
 
 
-def _checked(host: str, addresses: list[str]) -> str:
-    """The address to connect to: the first one, once every one of them is public."""
+def _checked(host: str, addresses: list[str]) -> list[str]:
+    """The addresses to connect to, in order, once every one of them is public."""
     if not addresses:
         raise OSError(f"{host} did not resolve to any address")
     for address in addresses:
         if not is_public(address):
             raise PrivateAddressError(refusal(host, address))
-    return addresses[0]
+    return list(dict.fromkeys(addresses))
 
 
 class PrivateAddressError(OSError):
@@ -93,7 +95,7 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
     class ConnectRefused(httpcore.ConnectError, PrivateAddressError):
         """httpx maps it to its ConnectError, keeping it as the cause: the transport tells it apart."""
 
-    def checked(host: str, addresses: list[str]) -> str:
+    def checked(host: str, addresses: list[str]) -> list[str]:
         try:
             return _checked(host, addresses)
         except PrivateAddressError as refused:
@@ -109,7 +111,14 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
                     raise httpcore.ConnectTimeout(f"{host} did not resolve in time") from None
                 except (OSError, UnicodeError) as error:
                     raise httpcore.ConnectError(f"{host}: {error}") from None
-                host = checked(host, found)  # the socket goes where the check looked; TLS and Host keep the name
+                # The socket goes where the check looked (each checked address in turn, as a
+                # resolving connect would try them); TLS and Host keep the name.
+                for address in checked(host, found)[:-1]:
+                    try:
+                        return await super().connect_tcp(address, port, **options)
+                    except httpcore.ConnectError:
+                        continue
+                host = checked(host, found)[-1]
             return await super().connect_tcp(host, port, **options)
 
     class SyncGuarded(SyncBackend):
@@ -120,7 +129,12 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
                     found = [literal] if literal else resolve_sync(host, port)
                 except (OSError, UnicodeError) as error:
                     raise httpcore.ConnectError(f"{host}: {error}") from None
-                host = checked(host, found)
+                for address in checked(host, found)[:-1]:
+                    try:
+                        return super().connect_tcp(address, port, **options)
+                    except httpcore.ConnectError:
+                        continue
+                host = checked(host, found)[-1]
             return super().connect_tcp(host, port, **options)
 
     return SyncGuarded(), AsyncGuarded()

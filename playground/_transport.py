@@ -81,8 +81,8 @@ def _sync_transport() -> httpx.HTTPTransport:
     import httpx
 
     transport = httpx.HTTPTransport(limits=_limits())
-    if _guarded is not None:
-        transport._pool._network_backend = _guarded[0]  # httpx has no argument for it; httpcore's pool takes one
+    assert _guarded is not None
+    transport._pool._network_backend = _guarded[0]  # httpx has no argument for it; httpcore's pool takes one
     return transport
 
 
@@ -90,8 +90,8 @@ def _async_transport() -> httpx.AsyncHTTPTransport:
     import httpx
 
     transport = httpx.AsyncHTTPTransport(limits=_limits())
-    if _guarded is not None:
-        transport._pool._network_backend = _guarded[1]
+    assert _guarded is not None
+    transport._pool._network_backend = _guarded[1]
     return transport
 
 
@@ -102,7 +102,9 @@ def sync_client() -> httpx.Client:
             if _sync_client is None:
                 import httpx
 
-                _sync_client = httpx.Client(transport=_sync_transport(), follow_redirects=False)
+                # A transport only when guarded: httpx applies the environment's proxies only to its own.
+                guarded = {"transport": _sync_transport()} if _guarded is not None else {"limits": _limits()}
+                _sync_client = httpx.Client(**guarded, follow_redirects=False)
     return _sync_client
 
 
@@ -115,7 +117,8 @@ def async_client() -> httpx.AsyncClient:
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
-        client = httpx.AsyncClient(transport=_async_transport(), follow_redirects=False)
+        guarded = {"transport": _async_transport()} if _guarded is not None else {"limits": _limits()}
+        client = httpx.AsyncClient(**guarded, follow_redirects=False)
         _async_clients[loop] = client
     return client
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from playground import APIError, EndpointReport, Exchange, acheck_endpoint
 
 from .settings import AppSettings
-from .turn import ROUTE_CHOICES, InputProblem, TurnInputs, prepare_endpoint
+from .turn import ROUTE_CHOICES, InputProblem, TurnInputs, budget_sentence, prepare_endpoint, within_budget
 from .views import request_text, response_text
 
 log = logging.getLogger("playground_ui")
@@ -71,6 +71,8 @@ async def check(inputs: TurnInputs, settings: AppSettings) -> DoctorResult:
         endpoint = await prepare_endpoint(inputs, settings, need_token=False)
     except InputProblem as problem:
         return DoctorResult(refused_html(str(problem)))
+    if not within_budget(endpoint, inputs.visitor, settings):  # its probe generates a token on the owner's account
+        return DoctorResult(refused_html(budget_sentence(inputs.visitor, settings)))
     try:
         report = await acheck_endpoint(
             endpoint.model, api_base=endpoint.api_base, api_key=endpoint.api_key, task=ROUTE_CHOICES.get(inputs.route or "auto"),

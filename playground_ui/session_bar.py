@@ -79,7 +79,7 @@ class SessionEvents:
         self.page = page
         panel, chat, compare = page.panel, page.chat, page.compare
         self.export_inputs = [panel.compare, chat.conversation, compare.b.conversation, page.turn_log, *page.setting_inputs, *compare.side_b.inputs]
-        self.import_inputs = [panel.compare, chat.chatbot, compare.a.chatbot]
+        self.import_inputs = [panel.compare, chat.chatbot, compare.a.chatbot, page.presenter.toggle, page.presenter.wire_shown]
         self.restore_outputs = [
             panel.endpoint, panel.model, panel.api_base, panel.token, chat.context, panel.system_prompt, panel.max_tokens,
             panel.temperature, panel.top_p, panel.stop, panel.seed, panel.route, panel.compare, *compare.side_b.inputs,
@@ -93,7 +93,7 @@ class SessionEvents:
         inputs, inputs_b = self.page.split(values)
         return export_json(inputs, list(convo or []), list(log or []), compare=on, inputs_b=inputs_b, conversation_b=list(convo_b or []))
 
-    def on_import(self, path: str | None, on: bool, shown, shown_a) -> dict[Any, Any]:
+    def on_import(self, path: str | None, on: bool, shown, shown_a, presenting: bool = False, wire_shown: bool = False) -> dict[Any, Any]:
         page = self.page
         panel, chat, compare, side_b = page.panel, page.chat, page.compare, page.compare.side_b
         try:
@@ -111,7 +111,9 @@ class SessionEvents:
             **{box: restored.generation[name] for name, box in boxes.items() if name in restored.generation},
             panel.seed: str(restored.generation.get("seed", "")),
             compare.a.chatbot: shown_restored, chat.conversation: restored.conversation, page.turn_log: restored.turns,
-            panel.compare: restored.compare is not None, **page.compare_layout(restored.compare is not None, shown_restored),
+            panel.compare: restored.compare is not None,
+            # the presenter view keeps the wire folded away unless it was shown
+            **page.compare_layout(restored.compare is not None, shown_restored, wire=wire_shown or not presenting),
         }
         if restored.compare is not None:
             side = restored.compare

@@ -46,9 +46,12 @@ def read_inputs(values: tuple[Any, ...]) -> TurnInputs:
 
 def token_fallback(settings: AppSettings) -> str:
     """What an empty Token box means here, in a few words."""
+    owner = settings.server_token and settings.on_space and settings.visitors_use_server_token
     if settings.sign_in:
-        return " Empty: your Hugging Face account if you signed in."
-    if settings.server_token and (not settings.on_space or settings.visitors_use_server_token):
+        return " Empty: your Hugging Face account if you signed in" + (", else this Space's, a few turns an hour." if owner else ".")
+    if owner:
+        return " Empty: this Space's own account, a few turns an hour."
+    if settings.server_token and not settings.on_space:
         return " Empty: the server's own token is used on Hugging Face hosts."
     return ""
 
@@ -165,10 +168,12 @@ class SettingsPanel:
         return {self.endpoint: chosen.kind, self.api_base: gr.update(value=chosen.url, visible=True), self.model: chosen.model,
                 self.mine_status: chosen.sentence}
 
-    async def on_doctor(self, oauth: gr.OAuthToken | None, kind: str, model_id: str, url: str, typed: str, route_choice: str):
+    async def on_doctor(self, request: gr.Request, oauth: gr.OAuthToken | None, kind: str, model_id: str, url: str, typed: str,
+                        route_choice: str):
         """The endpoint check: its report beside the settings, its probes folded under it
         (the Request and Response tabs keep the last turn's)."""
-        inputs = TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed, route=route_choice, signed_in=visitor_of(None, oauth).token)
+        who = visitor_of(request, oauth)
+        inputs = TurnInputs(endpoint=kind, model=model_id, api_base=url, token=typed, route=route_choice, signed_in=who.token, visitor=who.key)
         yield checking_html(inputs)
         result = await check_endpoint(inputs, self.settings)
         yield result.html

@@ -153,10 +153,15 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bo
         return Endpoint(model, api_base, typed)
     huggingface = is_huggingface_url(url, settings.token_hosts)
     signed_in = (inputs.signed_in or "").strip()
-    if signed_in and (huggingface or settings.is_service(url)):  # never to a host that is not Hugging Face's
+    # A visitor's sign-in goes only to this app's own services (the router, hf-inference; the
+    # Hub): a dedicated endpoint, even on huggingface.cloud, may be anyone's, set by a link.
+    if signed_in and settings.is_service(url):
         return Endpoint(model, api_base, signed_in)
-    # On a Space the owner's token serves visitors only when the owner says so (it spends their credits).
-    server_may_send = settings.server_token and huggingface and (not settings.on_space or settings.visitors_use_server_token)
+    # On a Space the owner's token serves visitors only when the owner says so (it spends their
+    # credits), and only on the Default endpoint: a visitor's own endpoint must never receive it.
+    server_may_send = settings.server_token and huggingface and (
+        not settings.on_space or (settings.visitors_use_server_token and kind == DEFAULT)
+    )
     if server_may_send:
         return Endpoint(model, api_base, settings.server_token, server=True)
     if kind == DEFAULT and settings.on_space and need_token:  # a look-up of a public model needs none
@@ -164,6 +169,19 @@ def choose_endpoint(inputs: TurnInputs, settings: AppSettings, *, need_token: bo
     if kind == PRIVATE and need_token:
         raise InputProblem("A private endpoint needs a token: paste a Hugging Face token (hf_...) in the Token box.")
     return Endpoint(model, api_base, False)
+
+
+BILL_TO_NEEDS_OWN_TOKEN = (
+    "“Bill to” works only with your own account here: sign in with Hugging Face or paste your token in the Token box, "
+    "or empty “Bill to” (generation settings)."
+)
+
+
+def within_budget(endpoint: Endpoint, visitor: str, settings: AppSettings) -> bool:
+    """Counts a call on a Space owner's token for ``visitor``; False when their hour's turns are used up."""
+    if not (endpoint.server and settings.on_space):
+        return True
+    return settings.budget.take(visitor, settings.visitor_turns_per_hour)
 
 
 def budget_sentence(visitor: str, settings: AppSettings) -> str:
@@ -288,8 +306,8 @@ async def run_turn(
     except (InputProblem, ValueError, TypeError) as problem:
         yield TurnUpdate(reply="", status="refused", error=for_side(str(problem), inputs.side))
         return
-    if endpoint.server and settings.on_space and not settings.budget.take(inputs.visitor, settings.visitor_turns_per_hour):
-        yield TurnUpdate(reply="", status="refused", error=for_side(budget_sentence(inputs.visitor, settings), inputs.side))
+    if endpoint.server and settings.on_space and (inputs.bill_to or "").strip():
+        yield TurnUpdate(reply="", status="refused", error=BILL_TO_NEEDS_OWN_TOKEN)
         return
     messages = conversation_messages(conversation, message, inputs)
     forced = ROUTE_CHOICES.get(inputs.route or "auto")
@@ -297,6 +315,9 @@ async def run_turn(
     too_long = length_problem(message, messages, context, settings)
     if too_long:
         yield TurnUpdate(reply="", status="refused", error=too_long)
+        return
+    if not within_budget(endpoint, inputs.visitor, settings):
+        yield TurnUpdate(reply="", status="refused", error=for_side(budget_sentence(inputs.visitor, settings), inputs.side))
         return
     shape = CallShape(
         model=endpoint.model, messages=messages, api_base=endpoint.api_base, uses_token=endpoint.uses_token,

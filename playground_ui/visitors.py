@@ -1,8 +1,9 @@
 """Who is calling, on a public Space: a visitor's own token from "Sign in with Hugging
 Face", and the hourly budget of turns a visitor may take on the owner's token. No Gradio here.
 
-A visitor is told apart by the address their requests come from (the first address of
-``X-Forwarded-For`` behind the Spaces proxy), which a reload does not change.
+A visitor is told apart by the address their requests come from, which a reload does not
+change: behind the Spaces proxy, the last public address of ``X-Forwarded-For`` (the one a
+proxy of Hugging Face's added; the first entries are whatever the caller wrote).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from playground._netguard import is_public
+
 HOUR = 3600.0
+MAX_VISITORS = 10_000  # remembered at once; past it the longest idle half is forgotten
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,18 @@ def visitor_of(request: object | None, oauth: object | None) -> Visitor:
     if request is None:
         return Visitor("", token)
     headers: Mapping[str, str] = getattr(request, "headers", None) or {}
-    forwarded = (headers.get("x-forwarded-for") or "").split(",")[0].strip()
+    forwarded = [part.strip() for part in (headers.get("x-forwarded-for") or "").split(",") if part.strip()]
+    proxied = next((address for address in reversed(forwarded) if _public(address)), "")
     client = getattr(request, "client", None)
-    key = forwarded or str(getattr(client, "host", "") or "") or str(getattr(request, "session_hash", "") or "")
+    key = proxied or str(getattr(client, "host", "") or "") or str(getattr(request, "session_hash", "") or "")
     return Visitor(key, token)
+
+
+def _public(address: str) -> bool:
+    try:
+        return is_public(address)
+    except ValueError:  # not an address at all
+        return False
 
 
 class Budget:
@@ -58,9 +70,11 @@ class Budget:
             if len(turns) >= per_hour:
                 return False
             turns.append(now)
-            if len(self._turns) > 10_000:  # forget visitors whose hour is over
-                for old in [k for k, t in self._turns.items() if not t or now - t[-1] >= HOUR]:
-                    del self._turns[old]
+            if len(self._turns) > MAX_VISITORS:  # forget visitors whose hour is over, else the longest idle
+                idle = sorted(self._turns, key=lambda k: self._turns[k][-1] if self._turns[k] else 0.0)
+                for old in idle[: len(idle) - MAX_VISITORS // 2]:
+                    if old != key:
+                        del self._turns[old]
             return True
 
     def minutes_until_next(self, key: str) -> int:

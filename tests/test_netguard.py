@@ -102,6 +102,7 @@ def test_off_a_public_deployment_nothing_is_guarded(fake, guarded):
     "::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0",  # IPv6 loopback, unique local, link-local (with a zone)
     "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b:1::a00:1",  # IPv4-mapped, local-use NAT64
     "64:ff9b::a9fe:a9fe", "2002:a00:1::1",  # NAT64 and 6to4 addresses that lead to 169.254.169.254 and 10.0.0.1
+    "::7f00:1", "::ffff:0:a00:1", "fec0::1",  # IPv4-compatible, IPv4-translated, site-local
 ])
 def test_every_special_range_counts_as_private(address):
     assert not _netguard.is_public(address)
@@ -115,7 +116,8 @@ def test_public_addresses_pass(address):
 def test_a_host_with_one_private_address_among_public_ones_is_refused_and_an_empty_answer_fails():
     with pytest.raises(_netguard.PrivateAddressError, match=r"mixed\.example leads to a private or local address \(192\.168\.1\.7\)"):
         _netguard._checked("mixed.example", ["93.184.216.34", "192.168.1.7"])
-    assert _netguard._checked("public.example", ["93.184.216.34", "2606:4700:4700::1111"]) == "93.184.216.34"
+    assert _netguard._checked("public.example", ["93.184.216.34", "2606:4700:4700::1111", "93.184.216.34"]) == [
+        "93.184.216.34", "2606:4700:4700::1111"]
     with pytest.raises(OSError, match="did not resolve"):
         _netguard._checked("nowhere.example", [])
 
@@ -189,3 +191,18 @@ def test_a_slow_name_resolution_is_a_timeout_not_a_hang(fake, guarded, monkeypat
 
     with pytest.raises(playground.Timeout):
         asyncio.run(call())
+
+
+def test_when_the_first_checked_address_does_not_answer_the_next_one_is_tried(fake, guarded, monkeypatch):
+    import playground
+
+    port = urlsplit(fake.url).port
+    monkeypatch.setattr(_netguard, "resolve", lambda host, port: asyncio.sleep(0, ["127.0.0.2", "127.0.0.1"]))
+    monkeypatch.setattr(_netguard, "is_public", lambda address: address.startswith("127."))  # both stand for public hosts
+    guarded(space(fake))
+
+    async def call():
+        return await playground.acompletion(model="tgi", messages=[{"role": "user", "content": "Hi"}],
+                                            api_base=f"http://two.example:{port}/endpoints/vllm-chat", api_key=False)
+
+    assert asyncio.run(call()).choices[0].message.content  # 127.0.0.2 has nothing on the port: 127.0.0.1 answers

@@ -95,8 +95,11 @@ def test_with_the_owners_opt_in_the_budget_stops_the_21st_turn_of_the_hour(fake,
 
 
 def test_the_visitor_is_told_apart_by_the_address_behind_the_proxy():
-    request = SimpleNamespace(headers={"x-forwarded-for": "203.0.113.7, 10.0.0.2"}, client=SimpleNamespace(host="10.0.0.2"))
-    assert visitor_of(request, gr.OAuthToken(token=OAUTH_CANARY, scope="inference-api", expires_at=0)).key == "203.0.113.7"
+    request = SimpleNamespace(headers={"x-forwarded-for": "93.184.216.34, 10.0.0.2"}, client=SimpleNamespace(host="10.0.0.2"))
+    assert visitor_of(request, gr.OAuthToken(token=OAUTH_CANARY, scope="inference-api", expires_at=0)).key == "93.184.216.34"
+    # What a caller writes first does not make them someone else: the proxy's own entry counts.
+    spoofed = SimpleNamespace(headers={"x-forwarded-for": "8.8.8.8, 93.184.216.34, 10.0.0.2"}, client=SimpleNamespace(host="10.0.0.2"))
+    assert visitor_of(spoofed, None).key == "93.184.216.34"
     assert visitor_of(SimpleNamespace(headers={}, client=SimpleNamespace(host="192.0.2.4")), None) == visitor_of(
         SimpleNamespace(headers={}, client=SimpleNamespace(host="192.0.2.4")), None)
     assert OAUTH_CANARY not in repr(visitor_of(request, gr.OAuthToken(token=OAUTH_CANARY, scope="", expires_at=0)))
@@ -144,3 +147,31 @@ def test_a_canary_oauth_token_is_redacted_from_every_exchange_and_export(fake):
     assert fake.seen(ROUTER_CHAT) and bearer(fake.seen(ROUTER_CHAT)[-1]) == f"Bearer {OAUTH_CANARY}"
     for text in (exported, repr(final), json.dumps([e.to_dict() for e in final.exchanges], default=str), final.error or ""):
         assert OAUTH_CANARY[3:] not in text
+
+
+def test_the_owners_token_never_goes_to_a_visitors_endpoint_and_never_pays_a_bill_to(fake, monkeypatch):
+    from playground_ui.turn import PRIVATE, choose_endpoint
+
+    settings = space(fake, PLAYGROUND_VISITORS_USE_SERVER_TOKEN="1")
+    theirs = TurnInputs(endpoint=PUBLIC, model="m", api_base="https://theirs.endpoints.huggingface.cloud")
+    assert choose_endpoint(theirs, settings).api_key is False  # a huggingface.cloud host may be anyone's
+    with pytest.raises(Exception, match="private endpoint needs a token"):
+        choose_endpoint(TurnInputs(endpoint=PRIVATE, model="m", api_base="https://theirs.endpoints.huggingface.cloud"), settings)
+    signed = TurnInputs(endpoint=PUBLIC, model="m", api_base="https://theirs.endpoints.huggingface.cloud", signed_in=OAUTH_CANARY)
+    assert choose_endpoint(signed, settings).api_key is False  # nor a visitor's sign-in: a link may have set that URL
+    monkeypatch.setattr(turn_module, "is_huggingface_url", lambda url, hosts=(): url.startswith(fake.url))
+    refused = turn(settings, bill_to="the-owners-org")
+    assert refused.status == "refused" and "Bill to" in refused.error and fake.seen(ROUTER_CHAT) == []
+
+
+def test_a_message_refused_for_its_length_does_not_use_up_a_turn(fake, monkeypatch):
+    monkeypatch.setattr(turn_module, "is_huggingface_url", lambda url, hosts=(): url.startswith(fake.url))
+    settings = space(fake, PLAYGROUND_VISITORS_USE_SERVER_TOKEN="1", PLAYGROUND_VISITOR_TURNS_PER_HOUR="1",
+                     PLAYGROUND_MAX_MESSAGE_CHARS="10")
+
+    async def long_one():
+        return [u async for u in run_turn([], "x" * 50, TurnInputs(endpoint=DEFAULT, model=MODEL, visitor="v"), settings)][-1]
+
+    refused = asyncio.run(long_one())
+    assert refused.status == "refused" and "turns an hour" not in refused.error  # refused for its length
+    assert settings.budget.take("v", 1)  # and the visitor's one turn is still there

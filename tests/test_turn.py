@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 
@@ -424,3 +425,40 @@ def test_a_streams_response_view_starts_with_the_text_it_carries_and_its_event_c
     events = len(final.exchanges[-1].events)
     assert shown[1] == "HTTP 200" and shown[2] == f"Stream: {events} events; the text they carry: “Paris is the”"
     assert "Raw events, as they arrived:" in shown and shown[-1].startswith("data: ")
+
+
+def run_snippet(code: str, fake, language: str) -> str:
+    """A code view's snippet run as a person would (the token in $HF_TOKEN), against the fake."""
+    import os
+    import subprocess
+    import sys
+
+    env = {"PATH": os.environ.get("PATH", ""), "HF_TOKEN": "hf_fake_private_endpoint_token", "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+           "HF_ENDPOINT": fake.url, "HF_HOME": os.environ.get("HF_HOME", "/tmp"), "NO_PROXY": "127.0.0.1,localhost"}
+    command = [sys.executable, "-c", code] if language == "python" else ["bash", "-c", code]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_each_code_view_sends_the_request_the_turn_sent(fake):
+    """Run the Python, curl and InferenceClient snippets of a turn: each reaches the same
+    endpoint with the same token, messages and generation settings as the turn itself."""
+    inputs = TurnInputs(endpoint="private", model="meta-llama/Llama-2-7b-chat-hf", api_base=fake.endpoint_url("private-chat"),
+                        token="hf_fake_private_endpoint_token", max_tokens=7, temperature=0.3, top_p=0.9, stop="###",
+                        system_prompt="Be brief.")
+    final = run(inputs, settings_for(fake))[-1]
+    chat = "/endpoints/private-chat/v1/chat/completions"
+    sent = fake.seen(chat)[-1].body
+    for code, language in ((python_code(final.call), "python"), (curl_code(final.exchanges), "shell"),
+                           (inference_client_code(final.call), "python")):
+        fake.requests.clear()
+        output = run_snippet(code, fake, language)
+        again = fake.seen(chat)
+        assert again, f"the {language} snippet did not call {chat}:\n{code}"
+        assert again[-1].headers["authorization"] == "Bearer hf_fake_private_endpoint_token"
+        body = again[-1].body
+        assert body["messages"] == sent["messages"] and body.get("stream") is True
+        for name in ("max_tokens", "temperature", "top_p", "stop"):
+            assert body.get(name) == sent.get(name), (language, name, body)
+        assert "Paris" in output
