@@ -84,3 +84,18 @@ def test_multi_line_data_with_crlf_is_one_event_with_newlines_however_split(poin
     events, decoder = decode(cut(raw, points))
     assert [e.data for e in events] == ['{"a":\n1}', "second"]
     assert not decoder.pending
+
+
+def test_an_events_type_is_its_own_and_message_by_default():
+    """TGI sends errors as "event: error"; the type must not stick to the events after it."""
+    events, _ = decode([b'data: first\n\nevent: error\ndata: {"error":"x"}\n\ndata: next\n\n: keep-alive\n\ndata: last\n\n'])
+    assert [(e.event, e.data) for e in events] == [
+        ("message", "first"), ("error", '{"error":"x"}'), ("message", "next"), ("message", "last")]
+
+
+def test_a_line_as_long_as_the_limit_is_read_and_a_longer_one_is_refused_with_its_size():
+    line = b"data: " + b"x" * 94 + b"\n\n"  # 100 bytes before its line end
+    decoder = SSEDecoder(max_line_bytes=100)
+    assert decoder.feed(line[:100]) == [] and [e.data for e in decoder.feed(line[100:])] == ["x" * 94]
+    with pytest.raises(SSEDecodeError, match="longer than 100 bytes"):
+        SSEDecoder(max_line_bytes=100).feed(b"data: " + b"x" * 95)
