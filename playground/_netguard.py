@@ -62,13 +62,6 @@ def refusal(host: str, address: str) -> str:
     )
 
 
-def _literal(host: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(host.strip("[]")))
-    except ValueError:
-        return None
-
-
 def _checked(host: str, addresses: list[str]) -> list[str]:
     """The addresses to connect to, in order, once every one of them is public."""
     if not addresses:
@@ -104,9 +97,8 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
     class AsyncGuarded(AutoBackend):
         async def connect_tcp(self, host: str, port: int, **options: Any) -> Any:
             if not allow(host, port):
-                literal = _literal(host)
-                try:
-                    found = [literal] if literal else await asyncio.wait_for(resolve(host, port), options.get("timeout"))
+                try:  # a literal address resolves to itself, without asking anyone
+                    found = await asyncio.wait_for(resolve(host, port), options.get("timeout"))
                 except asyncio.TimeoutError:  # before OSError, which it is since Python 3.11
                     raise httpcore.ConnectTimeout(f"{host} did not resolve in time") from None
                 except (OSError, UnicodeError) as error:
@@ -124,9 +116,8 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
     class SyncGuarded(SyncBackend):
         def connect_tcp(self, host: str, port: int, **options: Any) -> Any:
             if not allow(host, port):
-                literal = _literal(host)
                 try:
-                    found = [literal] if literal else resolve_sync(host, port)
+                    found = resolve_sync(host, port)
                 except (OSError, UnicodeError) as error:
                     raise httpcore.ConnectError(f"{host}: {error}") from None
                 for address in checked(host, found)[:-1]:

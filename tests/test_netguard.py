@@ -126,7 +126,7 @@ def test_the_synchronous_client_is_guarded_too(fake, guarded, monkeypatch):
     import playground
 
     port = urlsplit(fake.url).port
-    monkeypatch.setattr(_netguard, "resolve_sync", lambda host, port: {"rebound.example": ["127.0.0.1"]}[host])
+    monkeypatch.setattr(_netguard, "resolve_sync", lambda host, port: {"rebound.example": ["127.0.0.1"]}.get(host, [host]))
     guarded(space(fake))
     with pytest.raises(playground.APIConnectionError) as caught:
         playground.completion(model="tgi", messages=[{"role": "user", "content": "Hi"}],
@@ -197,7 +197,7 @@ def test_when_the_first_checked_address_does_not_answer_the_next_one_is_tried(fa
     import playground
 
     port = urlsplit(fake.url).port
-    monkeypatch.setattr(_netguard, "resolve", lambda host, port: asyncio.sleep(0, ["127.0.0.2", "127.0.0.1"]))
+    monkeypatch.setattr(_netguard, "resolve", lambda host, port: asyncio.sleep(0, ["127.0.0.2", "127.0.0.1", "127.0.0.3"]))
     monkeypatch.setattr(_netguard, "is_public", lambda address: address.startswith("127."))  # both stand for public hosts
     guarded(space(fake))
 
@@ -206,3 +206,14 @@ def test_when_the_first_checked_address_does_not_answer_the_next_one_is_tried(fa
                                             api_base=f"http://two.example:{port}/endpoints/vllm-chat", api_key=False)
 
     assert asyncio.run(call()).choices[0].message.content  # 127.0.0.2 has nothing on the port: 127.0.0.1 answers
+    monkeypatch.setattr(_netguard, "resolve_sync", lambda host, port: ["127.0.0.2", "127.0.0.1", "127.0.0.3"])
+    answer = playground.completion(model="tgi", messages=[{"role": "user", "content": "Hi"}],
+                                   api_base=f"http://two.example:{port}/endpoints/vllm-chat", api_key=False)
+    assert answer.choices[0].message.content  # the synchronous client tries them in turn too
+
+
+def test_the_real_resolvers_answer_for_a_name_the_machine_knows():
+    """localhost is in every machine's hosts file: no network is asked."""
+    assert "127.0.0.1" in _netguard.resolve_sync("localhost", 80) or "::1" in _netguard.resolve_sync("localhost", 80)
+    found = asyncio.run(_netguard.resolve("localhost", 80))
+    assert set(found) & {"127.0.0.1", "::1"} and all(isinstance(a, str) for a in found)

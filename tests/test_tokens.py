@@ -90,6 +90,12 @@ def test_is_huggingface_url():
     assert not is_huggingface_url("http://127.0.0.1:8080")
     assert is_huggingface_url("https://models.example.org", extra_hosts=["models.example.org"])
     assert not is_huggingface_url("https://sub.models.example.org", extra_hosts=["models.example.org"])
+    assert is_huggingface_url("https://huggingface.co./api")  # the same host, written fully qualified
+    assert is_huggingface_url("https://HuggingFace.CO/api")
+    # Credentials in the URL would go to whoever the parser picks: never the server's token with them.
+    assert not is_huggingface_url("https://user@huggingface.co/api")
+    assert not is_huggingface_url("https://:secret@huggingface.co/api")
+    assert not is_huggingface_url("https:///no-host")
 
 
 @pytest.mark.parametrize("bad", ["hf_abc\ndef", "hf_abc def", "hf_abc\u200bdef", "hf_ab\x00c", "hf_café"])
