@@ -134,3 +134,51 @@ def test_a_server_echoing_the_token_back_never_shows_it(fake):
                         api_key=token, task="conversational", stream=True)
     text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in stream)
     assert text == "you sent hf_***" and token not in json.dumps(stream.exchanges[-1].events)
+
+
+@pytest.mark.parametrize("where", ["api_key", "playground.huggingface_key", "HF_TOKEN", "HUGGINGFACE_API_KEY", "the saved login token"])
+def test_a_malformed_token_is_refused_naming_where_it_came_from(fake, monkeypatch, where):
+    """The sentence tells a person which of the five places to fix."""
+    from playground import _auth
+
+    bad = "hf_two words"
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HUGGINGFACE_API_KEY", raising=False)
+    monkeypatch.setattr(playground, "huggingface_key", None, raising=False)
+    monkeypatch.setattr(_auth, "_saved_login_token", lambda: None)
+    kwargs = {}
+    if where == "api_key":
+        kwargs["api_key"] = bad
+    elif where == "playground.huggingface_key":
+        monkeypatch.setattr(playground, "huggingface_key", bad)
+    elif where == "the saved login token":
+        monkeypatch.setattr(_auth, "_saved_login_token", lambda: bad)
+    else:
+        monkeypatch.setenv(where, bad)
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model=MODEL, messages=CHAT, **kwargs)
+    assert caught.value.message == (f"The token in {where} has characters a token cannot have (spaces, line breaks or non-ASCII): "
+                                    "copy it again from your Hugging Face settings.")
+    assert fake.requests == []
+
+
+def test_a_token_of_any_printable_length_up_to_4096_is_accepted():
+    from playground._auth import check_token
+
+    assert check_token("x", "api_key") == "x" and check_token("h" * 4096, "api_key") == "h" * 4096
+    for bad in ("", "h" * 4097):
+        with pytest.raises(playground.BadRequestError):
+            check_token(bad, "api_key")
+
+
+def test_every_secret_header_is_shown_redacted():
+    from playground._auth import redact_headers, scrub
+
+    shown = redact_headers([("Authorization", "Bearer hf_secret1"), ("Proxy-Authorization", "Basic dXNlcjpwYXNz"),
+                            ("X-API-Key", "sk-secret2"), ("Cookie", "session=secret3"), ("Accept", "text/event-stream"),
+                            ("authorization", "hf_bare_secret4")])
+    assert shown == {"Authorization": "Bearer hf_***", "Proxy-Authorization": "Basic ***", "X-API-Key": "***",
+                     "Cookie": "***", "Accept": "text/event-stream", "authorization": "hf_***"}
+    assert redact_headers([("Authorization", "Bearer two parts")]) == {"Authorization": "Bearer ***"}
+    assert scrub("key abcd here", "abcd") == "key *** here"  # four characters are enough to hide
+    assert scrub("key abc here", "abc") == "key abc here"  # shorter ones would blank out ordinary words
