@@ -105,12 +105,12 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
                     raise httpcore.ConnectError(f"{host}: {error}") from None
                 # The socket goes where the check looked (each checked address in turn, as a
                 # resolving connect would try them); TLS and Host keep the name.
-                for address in checked(host, found)[:-1]:
+                *others, host = checked(host, found)
+                for address in others:
                     try:
                         return await super().connect_tcp(address, port, **options)
                     except httpcore.ConnectError:
                         continue
-                host = checked(host, found)[-1]
             return await super().connect_tcp(host, port, **options)
 
     class SyncGuarded(SyncBackend):
@@ -120,12 +120,12 @@ def guarded_backends(allow: Callable[[str, int], bool]) -> tuple[Any, Any]:
                     found = resolve_sync(host, port)
                 except (OSError, UnicodeError) as error:
                     raise httpcore.ConnectError(f"{host}: {error}") from None
-                for address in checked(host, found)[:-1]:
+                *others, host = checked(host, found)
+                for address in others:
                     try:
                         return super().connect_tcp(address, port, **options)
                     except httpcore.ConnectError:
                         continue
-                host = checked(host, found)[-1]
             return super().connect_tcp(host, port, **options)
 
     return SyncGuarded(), AsyncGuarded()

@@ -47,7 +47,7 @@ def test_a_dns_answer_that_changes_after_the_check_cannot_reach_a_private_addres
     # "localhost" is what the system resolver would hand a connection that resolves again by itself.
     final = turn(settings, endpoint=PUBLIC, model="tgi", api_base=f"http://localhost:{port}/endpoints/vllm-chat")
     assert fake.seen("/endpoints/vllm-chat") == []  # nothing reached the private address
-    assert final.status == "error" and "leads to a private or local address (127.0.0.1)" in final.error
+    assert final.status == "error" and "localhost leads to a private or local address (127.0.0.1)" in final.error
 
 
 def test_the_connection_goes_to_the_checked_address_with_the_host_name_kept(fake, guarded, monkeypatch):
