@@ -53,7 +53,10 @@ def test_a_dns_answer_that_changes_after_the_check_cannot_reach_a_private_addres
 def test_the_connection_goes_to_the_checked_address_with_the_host_name_kept(fake, guarded, monkeypatch):
     port = urlsplit(fake.url).port
 
+    asked = []
+
     async def resolver(host, port):
+        asked.append((host, port))
         return {"endpoint.example": ["127.0.0.1"]}[host]
 
     monkeypatch.setattr(_netguard, "resolve", resolver)
@@ -64,6 +67,7 @@ def test_the_connection_goes_to_the_checked_address_with_the_host_name_kept(fake
     assert final.status == "done", final.error
     sent = fake.seen("/endpoints/vllm-chat")
     assert sent and all(s.headers["host"] == f"endpoint.example:{port}" for s in sent)
+    assert set(asked) == {("endpoint.example", port)}
 
 
 def test_a_literal_private_address_is_refused_by_the_connection_itself(fake, guarded):
@@ -114,8 +118,11 @@ def test_public_addresses_pass(address):
 
 
 def test_a_host_with_one_private_address_among_public_ones_is_refused_and_an_empty_answer_fails():
-    with pytest.raises(_netguard.PrivateAddressError, match=r"mixed\.example leads to a private or local address \(192\.168\.1\.7\)"):
+    with pytest.raises(_netguard.PrivateAddressError) as refused:
         _netguard._checked("mixed.example", ["93.184.216.34", "192.168.1.7"])
+    assert str(refused.value) == (
+        "mixed.example leads to a private or local address (192.168.1.7), which this public playground does not call: "
+        "use the endpoint's public URL, or run the playground yourself to reach your own network.")
     assert _netguard._checked("public.example", ["93.184.216.34", "2606:4700:4700::1111", "93.184.216.34"]) == [
         "93.184.216.34", "2606:4700:4700::1111"]
     with pytest.raises(OSError, match="did not resolve"):
@@ -153,6 +160,7 @@ def test_a_name_that_does_not_resolve_reads_as_a_connection_failure(fake, guarde
     with pytest.raises(playground.APIConnectionError) as caught:
         asyncio.run(call())
     assert caught.value.code != "private_address" and "nowhere.example" in caught.value.message
+    assert "Name or service not known" in caught.value.message  # what the resolver said, for the person to read
 
 
 def test_the_synchronous_client_connects_to_the_checked_address_with_the_host_name_kept(fake, guarded, monkeypatch):
