@@ -15,7 +15,7 @@ from playground_ui import AppSettings, build_app
 from playground_ui.session import export_json, turn_record
 from playground_ui import turn as turn_module
 from playground_ui.turn import DEFAULT, PUBLIC, SIGN_IN, TYPE_A_TOKEN, TurnInputs, run_turn
-from playground_ui.visitors import HOUR, Budget, visitor_of
+from playground_ui.visitors import HOUR, Budget, Visitor, visitor_of
 
 ROUTER_CHAT = "/v1/chat/completions"
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
@@ -175,3 +175,42 @@ def test_a_message_refused_for_its_length_does_not_use_up_a_turn(fake, monkeypat
     refused = asyncio.run(long_one())
     assert refused.status == "refused" and "turns an hour" not in refused.error  # refused for its length
     assert settings.budget.take("v", 1)  # and the visitor's one turn is still there
+
+
+def test_who_calls_without_a_sign_in_or_a_request():
+    oauth = gr.OAuthToken(token=OAUTH_CANARY, scope="inference-api", expires_at=0)
+    assert visitor_of(None, None) == Visitor("", "")  # a script's call: nobody signed in
+    assert visitor_of(None, oauth) == Visitor("", OAUTH_CANARY)
+    bare = SimpleNamespace(headers={}, client=None, session_hash="abc123")
+    assert visitor_of(bare, None) == Visitor("abc123", "")  # no address at all: the browser session
+    assert visitor_of(SimpleNamespace(headers={"x-forwarded-for": "not-an-address, 10.0.0.9"}, client=SimpleNamespace(host="10.0.0.2")),
+                      None) == Visitor("10.0.0.2", "")  # nothing public in the header: the connection's own address
+    assert repr(Visitor("1.2.3.4", OAUTH_CANARY)) == "Visitor(key='1.2.3.4', token=set)"
+    assert repr(Visitor("1.2.3.4")) == "Visitor(key='1.2.3.4', token=none)"
+
+
+def test_the_budget_is_a_sliding_hour_per_visitor_and_says_when_the_next_turn_comes():
+    now = [0.0]
+    budget = Budget(clock=lambda: now[0])
+    assert budget.minutes_until_next("a") == 0  # no turn yet
+    assert [budget.take("a", 2) for _ in range(3)] == [True, True, False]
+    now[0] = 30 * 60
+    assert budget.minutes_until_next("a") == 30
+    assert budget.take("b", 2)  # another visitor
+    now[0] = HOUR - 1
+    assert not budget.take("a", 2) and budget.minutes_until_next("a") == 1  # never "0 min" while still waiting
+    now[0] = HOUR
+    assert [budget.take("a", 2) for _ in range(3)] == [True, True, False]  # both turns of time 0 have left the hour
+
+
+def test_the_budget_forgets_idle_visitors_past_its_limit(monkeypatch):
+    from playground_ui import visitors
+
+    monkeypatch.setattr(visitors, "MAX_VISITORS", 4)
+    now = [0.0]
+    budget = Budget(clock=lambda: now[0])
+    for i in range(5):
+        now[0] = float(i)
+        budget.take(f"v{i}", 1)
+    assert set(budget._turns) <= {"v2", "v3", "v4"} and "v4" in budget._turns  # the longest idle went first
+    assert not budget.take("v4", 1)  # those remembered are still counted
