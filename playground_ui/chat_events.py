@@ -123,25 +123,33 @@ class ChatEvents:
         if not first:
             yield self.ended
 
-    async def on_send(self, request: gr.Request, oauth: gr.OAuthToken | None, text, on, is_busy, shown, shown_a, shown_b, convo, convo_b,
-                      log, choice, base, *values):
+    def begin(self, request: gr.Request | None, oauth: gr.OAuthToken | None, is_busy: bool, chat_values: tuple[Any, ...],
+              values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs, Chats] | None:
+        """What every turn handler starts with: None (and a warning) while a reply still runs,
+        else both sides' inputs for this visitor and the session's chats."""
         if is_busy:
             gr.Warning(STILL_RUNNING)
+            return None
+        inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
+        return inputs, inputs_b, Chats.read(*chat_values)
+
+    async def on_send(self, request: gr.Request, oauth: gr.OAuthToken | None, text, on, is_busy, shown, shown_a, shown_b, convo, convo_b,
+                      log, choice, base, *values):
+        begun = self.begin(request, oauth, is_busy, (shown, shown_a, shown_b, convo, convo_b, log), values)
+        if begun is None:
             yield {}
             return
-        inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
-        chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
+        inputs, inputs_b, chats = begun
         async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, base)):
             yield out
 
     async def on_retry(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log,
                        choice, base, *values):
-        if is_busy:
-            gr.Warning(STILL_RUNNING)
+        begun = self.begin(request, oauth, is_busy, (shown, shown_a, shown_b, convo, convo_b, log), values)
+        if begun is None:
             yield {}
             return
-        inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
-        chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
+        inputs, inputs_b, chats = begun
         main = chats.shown_a if on else chats.shown
         user_at = last_user(main)
         if user_at is None:
@@ -162,12 +170,11 @@ class ChatEvents:
     async def on_replay(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log,
                         choice, base, *values):
         """Send the conversation's user turns again, one by one, to the endpoints now chosen."""
-        if is_busy:
-            gr.Warning(STILL_RUNNING)
+        begun = self.begin(request, oauth, is_busy, (shown, shown_a, shown_b, convo, convo_b, log), values)
+        if begun is None:
             yield {}
             return
-        inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
-        chats = Chats.read(shown, shown_a, shown_b, convo, convo_b, log)
+        inputs, inputs_b, chats = begun
         texts = [m["content"] for m in chats.convo if m["role"] == "user"]
         if not texts:
             gr.Warning("There is nothing to replay yet: send messages or import a session first.")
