@@ -18,7 +18,7 @@ atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
 sys.path.insert(0, str(Path(__file__).parent))
 
 import playground  # noqa: E402
-from fakehf import FakeHF  # noqa: E402
+from fakehf import FakeHF, StreamCount  # noqa: E402
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_API_KEY", "HF_HUB_OFFLINE", "HF_INFERENCE_ENDPOINT", "HF_ENDPOINT",
@@ -57,7 +57,7 @@ def fake(fake_server, monkeypatch):
     fake_server.keepalive = False
     fake_server.token_delay = 0.0
     fake_server.streams_cut = 0
-    fake_server.open_streams = fake_server.most_open_streams = 0
+    fake_server.open_streams_counter = StreamCount()
     fake_server.enforce_gating = False
     fake_server.reset_endpoints()
     monkeypatch.setenv("HF_INFERENCE_ENDPOINT", fake_server.inference_url)

@@ -184,7 +184,7 @@ class FakeHF:
         self.crlf = False  # end SSE lines with CRLF
         self.multiline = False  # spread each event's JSON over two data: lines
         self.streams_cut = 0  # streams whose client went away before the last event
-        self.open_streams = self.most_open_streams = 0  # streams being sent now, and the most at once
+        self.open_streams_counter = StreamCount()  # streams being sent now, and the most at once (reset per test)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -215,6 +215,10 @@ class FakeHF:
         self.endpoints = default_endpoints()
         self.crlf = False
         self.multiline = False
+
+    @property
+    def most_open_streams(self) -> int:
+        return self.open_streams_counter.most
 
     def seen(self, prefix: str = "") -> list[Seen]:
         return [r for r in self.requests if r.path.startswith(prefix)]
@@ -482,9 +486,12 @@ class FakeHF:
         def cut() -> None:
             self.streams_cut += 1
 
+        counted = self.open_streams_counter  # a stream of an earlier test, ending late, must not count in this one
+
         def opened(change: int) -> None:
-            self.open_streams += change
-            self.most_open_streams = max(self.most_open_streams, self.open_streams)
+            if counted is self.open_streams_counter:
+                counted.open += change
+                counted.most = max(counted.most, counted.open)
 
         return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay, on_cut=cut,
                     crlf=self.crlf, multiline=self.multiline, headers=headers, opened=opened)
@@ -758,6 +765,12 @@ def _qa_answer(question: str, context: str) -> str:
     words = [w.strip(".,;:!?") for w in best.split()]
     capitalised = [w for w in words[1:] if w[:1].isupper()]
     return capitalised[-1] if capitalised else (words[-1] if words else "")
+
+
+@dataclass
+class StreamCount:
+    open: int = 0
+    most: int = 0
 
 
 def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cut=None, crlf=False, multiline=False,

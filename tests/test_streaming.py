@@ -114,7 +114,7 @@ def test_question_answering_streams_as_one_chunk(fake):
 
 
 def test_closing_a_stream_early_stops_reading(fake):
-    fake.token_delay = 0.2  # each stream lasts ~3 s: time for all eight to open, even on a loaded machine
+    fake.token_delay = 0.05
     stream = completion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
     first = next(stream)
     stream.close()
@@ -147,7 +147,7 @@ def test_async_calls_run_concurrently_on_one_pool(fake):
 
 
 def test_closing_an_unread_stream_closes_its_response(fake):
-    fake.token_delay = 0.2  # each stream lasts ~3 s: time for all eight to open, even on a loaded machine
+    fake.token_delay = 0.05
     stream = completion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
     stream.close()
     assert stream._response.is_closed and stream.exchanges[-1].total_time is not None
@@ -189,7 +189,7 @@ def test_close_from_another_thread_stops_a_blocked_reader(fake):
 def test_calls_run_at_once_not_one_after_the_other(fake):
     """Eight chats at once against a slow endpoint: the endpoint sees all eight streams open
     together (a connection pool of one, or a lock around sending, would show one at a time)."""
-    fake.token_delay = 0.2  # each stream lasts ~3 s: time for all eight to open, even on a loaded machine
+    fake.token_delay = 0.05
 
     async def one():
         stream = await acompletion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True)
