@@ -3,18 +3,19 @@ one chat (and its payload view) or into both compare panes at once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from .chat_pane import PaneTurn, display, stopped_text
+from .chat_pane import PaneTurn, TurnControl, display, stopped_text
 from .compare import pane_title
 from .page import Page
 from .payload_view import CODE_CHOICES, NOTHING_RECEIVED, NOTHING_SENT, code_for, code_update
 from .session import log_turns, turn_record
-from .turn import InputProblem, TurnInputs, prepare_endpoint, run_side_by_side, run_turn
+from .turn import InputProblem, TurnInputs, prepare_endpoint, run_side_by_side, run_turn, until_set
 from .views import metrics_markdown, with_last_route
 from .visitors import visitor_of
 
@@ -57,7 +58,8 @@ class ChatEvents:
         self.started = {chat.send: gr.update(interactive=False), chat.stop: gr.update(interactive=True), chat.busy: True}
         self.ended = {chat.send: gr.update(interactive=True), chat.stop: gr.update(interactive=False), chat.busy: False}
         self.inputs = [
-            panel.compare, chat.busy, chat.chatbot, compare.a.chatbot, compare.b.chatbot, chat.conversation, compare.b.conversation,
+            panel.compare, chat.busy, chat.control, chat.chatbot, compare.a.chatbot, compare.b.chatbot, chat.conversation,
+            compare.b.conversation,
             page.turn_log, payload.code_choice, panel.task_base, *page.setting_inputs, *compare.side_b.inputs,
         ]
         self.outputs = [
@@ -66,18 +68,16 @@ class ChatEvents:
             payload.metrics, payload.request, payload.response, compare.a.metrics, compare.a.request, compare.a.response,
             compare.b.metrics, compare.b.request, compare.b.response,
         ]
-        self.stop_inputs = [panel.compare, chat.busy, chat.chatbot, compare.a.chatbot, compare.b.chatbot]
-        self.stop_outputs = [chat.chatbot, compare.a.chatbot, compare.b.chatbot, payload.metrics, compare.a.metrics, compare.b.metrics,
-                             chat.send, chat.stop, chat.busy]
         self.compare_inputs = [panel.compare, chat.chatbot, compare.a.chatbot, chat.conversation, page.presenter.toggle, page.presenter.wire_shown]
         self.compare_outputs = [chat.chatbot, compare.row, payload.column, compare.a.chatbot, compare.b.chatbot, compare.b.conversation]
 
     async def stream_turn(
-        self, text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, base: str = "", *,
-        clear_box: bool = True,
+        self, text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, stop: asyncio.Event,
+        base: str = "", *, clear_box: bool = True,
     ) -> AsyncIterator[dict[Any, Any]]:
         """One message to one endpoint, or to both sides at once in compare mode: yields
-        {component: value} for what changed, and leaves ``chats`` as the turn ended them."""
+        {component: value} for what changed, and leaves ``chats`` as the turn ended them.
+        Once ``stop`` is set the streams are closed and each reply still coming is marked."""
         page = self.page
         if on:
             sides = {"a": (PaneTurn(page.compare.a, text, chats.shown_a, chats.convo), inputs),
@@ -87,7 +87,8 @@ class ChatEvents:
         running = run_side_by_side(**{name: run_turn(turn.convo, text, side_inputs, page.settings) for name, (turn, side_inputs) in sides.items()})
         cleared = not clear_box
         titled: set[str] = set()
-        async for name, update in running:
+        finished: set[str] = set()
+        async for name, update in until_set(stop, running):
             turn, side_inputs = sides[name]
             out, fresh = turn.render(update)
             if on and name not in titled:  # each pane says what it talks to
@@ -99,6 +100,7 @@ class ChatEvents:
                 if fresh:
                     out[page.payload.code] = code_update(choice, last)
             if update.finished:
+                finished.add(name)
                 chats.log = log_turns(chats.log, turn_record(name if on else None, side_inputs, text, update))
                 out[page.turn_log] = chats.log
                 if name in ("single", "a") and base:  # the route this turn really took, beside what was expected
@@ -107,6 +109,8 @@ class ChatEvents:
                 out[page.chat.message] = ""
                 cleared = True
             yield out
+        if stop.is_set() and len(finished) < len(sides):
+            yield self.stopped(sides[name][0] for name in sides if name not in finished)
         if on:
             (turn_a, _), (turn_b, _) = sides["a"], sides["b"]
             chats.shown_a, chats.convo, chats.shown_b, chats.convo_b = turn_a.shown, turn_a.convo, turn_b.shown, turn_b.convo
@@ -115,7 +119,7 @@ class ChatEvents:
 
     async def controlled(self, updates: AsyncIterator[dict[Any, Any]]) -> AsyncIterator[dict[Any, Any]]:
         """Send waits and Stop wakes while a reply runs; both return to rest when it ends
-        (or when Stop ends it: see on_stop)."""
+        (or when Stop ends it: see TurnControl)."""
         first = True
         async for out in updates:
             yield {**out, **self.started} if first else out
@@ -123,33 +127,33 @@ class ChatEvents:
         if not first:
             yield self.ended
 
-    def begin(self, request: gr.Request | None, oauth: gr.OAuthToken | None, is_busy: bool, chat_values: tuple[Any, ...],
-              values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs, Chats] | None:
+    def begin(self, request: gr.Request | None, oauth: gr.OAuthToken | None, is_busy: bool, control: TurnControl,
+              chat_values: tuple[Any, ...], values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs, Chats, asyncio.Event] | None:
         """What every turn handler starts with: None (and a warning) while a reply still runs,
-        else both sides' inputs for this visitor and the session's chats."""
+        else both sides' inputs for this visitor, the session's chats and the turn's Stop."""
         if is_busy:
             gr.Warning(STILL_RUNNING)
             return None
         inputs, inputs_b = self.page.split(values, visitor_of(request, oauth))
-        return inputs, inputs_b, Chats.read(*chat_values)
+        return inputs, inputs_b, Chats.read(*chat_values), control.start()
 
-    async def on_send(self, request: gr.Request, oauth: gr.OAuthToken | None, text, on, is_busy, shown, shown_a, shown_b, convo, convo_b,
-                      log, choice, base, *values):
-        begun = self.begin(request, oauth, is_busy, (shown, shown_a, shown_b, convo, convo_b, log), values)
+    async def on_send(self, request: gr.Request, oauth: gr.OAuthToken | None, text, on, is_busy, control, shown, shown_a, shown_b,
+                      convo, convo_b, log, choice, base, *values):
+        begun = self.begin(request, oauth, is_busy, control, (shown, shown_a, shown_b, convo, convo_b, log), values)
         if begun is None:
             yield {}
             return
-        inputs, inputs_b, chats = begun
-        async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, base)):
+        inputs, inputs_b, chats, stop = begun
+        async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, stop, base)):
             yield out
 
-    async def on_retry(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log,
-                       choice, base, *values):
-        begun = self.begin(request, oauth, is_busy, (shown, shown_a, shown_b, convo, convo_b, log), values)
+    async def on_retry(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, control, shown, shown_a, shown_b,
+                       convo, convo_b, log, choice, base, *values):
+        begun = self.begin(request, oauth, is_busy, control, (shown, shown_a, shown_b, convo, convo_b, log), values)
         if begun is None:
             yield {}
             return
-        inputs, inputs_b, chats = begun
+        inputs, inputs_b, chats, stop = begun
         main = chats.shown_a if on else chats.shown
         user_at = last_user(main)
         if user_at is None:
@@ -164,17 +168,17 @@ class ChatEvents:
         else:
             chats.shown = main[:user_at]
         chats.convo = without_turn(chats.convo, text)
-        async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False)):
+        async for out in self.controlled(self.stream_turn(text, chats, on, choice, inputs, inputs_b, stop, base, clear_box=False)):
             yield out
 
-    async def on_replay(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, shown, shown_a, shown_b, convo, convo_b, log,
-                        choice, base, *values):
+    async def on_replay(self, request: gr.Request, oauth: gr.OAuthToken | None, on, is_busy, control, shown, shown_a, shown_b,
+                        convo, convo_b, log, choice, base, *values):
         """Send the conversation's user turns again, one by one, to the endpoints now chosen."""
-        begun = self.begin(request, oauth, is_busy, (shown, shown_a, shown_b, convo, convo_b, log), values)
+        begun = self.begin(request, oauth, is_busy, control, (shown, shown_a, shown_b, convo, convo_b, log), values)
         if begun is None:
             yield {}
             return
-        inputs, inputs_b, chats = begun
+        inputs, inputs_b, chats, stop = begun
         texts = [m["content"] for m in chats.convo if m["role"] == "user"]
         if not texts:
             gr.Warning("There is nothing to replay yet: send messages or import a session first.")
@@ -191,27 +195,29 @@ class ChatEvents:
         async def every_turn():
             chats.shown, chats.shown_a, chats.shown_b, chats.convo, chats.convo_b = [], [], [], [], []
             for text in texts:
-                async for out in self.stream_turn(text, chats, on, choice, inputs, inputs_b, base, clear_box=False):
+                if stop.is_set():
+                    return
+                async for out in self.stream_turn(text, chats, on, choice, inputs, inputs_b, stop, base, clear_box=False):
                     yield out
 
         async for out in self.controlled(every_turn()):
             yield out
 
-    def on_stop(self, on: bool, was_busy: bool, shown, shown_a, shown_b) -> dict[Any, Any]:
-        """Stop ends the turn where a person sees it: the partial reply is marked, the
-        figures say so, and Send is back."""
-        out: dict[Any, Any] = dict(self.ended)
-        if not was_busy:
-            return out
-        page = self.page
-        values = {page.chat.chatbot: shown, page.compare.a.chatbot: shown_a, page.compare.b.chatbot: shown_b}
-        for pane in (page.compare.a, page.compare.b) if on else (page.single,):
-            messages = display(values[pane.chatbot])
-            if messages and messages[-1]["role"] == "assistant":
-                messages[-1] = {"role": "assistant", "content": stopped_text(messages[-1]["content"])}
-            out[pane.chatbot] = messages
-            out[pane.metrics] = STOPPED_FIGURES
+    def stopped(self, turns: Iterable[PaneTurn]) -> dict[Any, Any]:
+        """Stop ends the turn where a person sees it: each partial reply is marked and the
+        figures say so (the turn's last update; Send comes back with the next)."""
+        out: dict[Any, Any] = {}
+        for turn in turns:
+            if turn.shown and turn.shown[-1]["role"] == "assistant":
+                turn.shown[-1] = {"role": "assistant", "content": stopped_text(turn.shown[-1]["content"])}
+            out[turn.pane.chatbot] = turn.shown
+            out[turn.pane.metrics] = STOPPED_FIGURES
         return out
+
+    def on_stop(self, control: TurnControl) -> dict[Any, Any]:
+        """Tells the running turn to stop (it marks its replies itself: see TurnControl)."""
+        control.stop()
+        return {self.page.chat.stop: gr.update(interactive=False)}
 
     def on_clear(self) -> dict[Any, Any]:
         page = self.page

@@ -3,6 +3,7 @@ box with its buttons and the examples; and how one streaming turn shows in a pan
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +71,25 @@ def stopped_text(content: str) -> str:
 
 
 
+class TurnControl:
+    """A session's Stop. The running turn watches its own event and, once Stop sets it, closes
+    its HTTP streams and marks the partial replies itself: every update of a turn reaches the
+    browser through that turn's one stream, so no update of the stopped stream can arrive
+    after the mark (cancelling the handler from another event could let one through)."""
+
+    def __init__(self) -> None:
+        self.event: asyncio.Event | None = None
+
+    def start(self) -> asyncio.Event:
+        """A new turn starts: a Stop pressed for an earlier one does not stop it."""
+        self.event = asyncio.Event()
+        return self.event
+
+    def stop(self) -> None:
+        if self.event is not None:
+            self.event.set()
+
+
 @dataclass(frozen=True)
 class Pane:
     """Where one endpoint's side of a turn shows: its chat, history, figures and payload view."""
@@ -121,6 +141,7 @@ class ChatPane:
     examples: Any
     conversation: Any  # gr.State: messages of successful turns, what the model is sent as history (side A in compare)
     busy: Any  # gr.State: a reply is streaming in this session
+    control: Any  # gr.State: the session's TurnControl, what Stop tells the running turn
 
 
 def build_chat_pane(between: Callable[[Any], T]) -> tuple[ChatPane, T]:
@@ -129,6 +150,7 @@ def build_chat_pane(between: Callable[[Any], T]) -> tuple[ChatPane, T]:
     pane and ``between``'s result."""
     conversation = gr.State([])
     busy = gr.State(False)
+    control = gr.State(TurnControl())  # each session gets its own copy
     chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chatbot", buttons=["copy", "copy_all"])
     middle = between(conversation)
     context = gr.Textbox(  # right above the message: the question is asked about it
@@ -146,4 +168,4 @@ def build_chat_pane(between: Callable[[Any], T]) -> tuple[ChatPane, T]:
         retry = gr.Button("Retry", elem_id="retry", scale=1, min_width=60)
         clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=60)
     examples = gr.Examples(EXAMPLES, inputs=[message], label="Examples")
-    return ChatPane(chatbot, context, message, send, stop, retry, clear, examples, conversation, busy), middle
+    return ChatPane(chatbot, context, message, send, stop, retry, clear, examples, conversation, busy, control), middle

@@ -84,7 +84,7 @@ def _wire(demo: gr.Blocks, page: Page, session: SessionBar) -> None:
     # An example sends itself once it fills the message box.
     example_event = chat.examples.load_input_event.then(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
     running = [send_event, submit_event, retry_event, replay_event, example_event, *retries]
-    chat.stop.click(turns.on_stop, turns.stop_inputs, turns.stop_outputs, cancels=running, **QUIET)
+    chat.stop.click(turns.on_stop, [chat.control], [chat.stop], queue=False, **QUIET)  # the turn ends itself: see TurnControl
     for clear in (chat.clear.click, chat.chatbot.clear, compare.a.chatbot.clear, compare.b.chatbot.clear):
         clear(turns.on_clear, None, turns.outputs, cancels=running, **QUIET)
     payload.code_choice.change(code_update, [payload.code_choice, payload.last_turn], [payload.code], **QUIET)

@@ -526,3 +526,25 @@ async def run_side_by_side(**turns: AsyncIterator[TurnUpdate]) -> AsyncIterator[
         await asyncio.gather(*pumps, return_exceptions=True)
         for turn in turns.values():
             await turn.aclose()  # type: ignore[attr-defined]
+
+
+async def until_set(event: asyncio.Event, items: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """``items`` until ``event`` is set, then closes ``items`` (a turn: its HTTP streams) at
+    once, even while it waits for a slow server, and ends."""
+    stopped = asyncio.ensure_future(event.wait())
+    try:
+        while not event.is_set():
+            step = asyncio.ensure_future(anext(items))
+            await asyncio.wait({step, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if not step.done():  # Stop came first: what was awaited is cancelled where it waits
+                step.cancel()
+                await asyncio.gather(step, return_exceptions=True)
+                return
+            try:
+                item = step.result()
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        stopped.cancel()
+        await items.aclose()  # type: ignore[attr-defined]

@@ -107,6 +107,7 @@ def test_stop_cancels_the_request_upstream_and_keeps_the_text(app: Page, fake):
             break
         app.wait_for_timeout(100)
     assert fake.streams_cut == 1  # the endpoint saw the client go: generation stops there
+    expect(bot(app)).to_contain_text("■ Stopped")
     shown = bot(app).inner_text()
     app.wait_for_timeout(1000)
     assert bot(app).inner_text() == shown and "parks" not in shown  # nothing more arrives

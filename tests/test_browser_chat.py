@@ -55,6 +55,10 @@ def test_stop_ends_the_turn_where_a_person_sees_it(app: Page, fake):
     expect(app.locator("#metrics")).to_contain_text("Stopped by you")
     expect(app.locator("#send")).to_be_enabled()
     expect(app.locator("#stop")).to_be_disabled()
+    stopped = bot(app).inner_text()
+    app.wait_for_timeout(1000)  # three more tokens' time: nothing of the stopped stream comes after the mark
+    assert bot(app).inner_text() == stopped
+    expect(app.locator("#chatbot .turn-stopped")).to_be_visible()
     shot(app, "stopped")
     fake.token_delay = 0.0
     send_text(app, "Next")

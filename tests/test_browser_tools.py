@@ -132,6 +132,33 @@ def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(
     expect(app.locator("#chatbot-a")).to_have_count(0)
 
 
+def test_stop_in_compare_marks_the_side_still_streaming_and_leaves_the_finished_one(app: Page, fake):
+    fake.token_delay = 0.3  # side A: about four seconds
+    app.locator("#compare input").check()
+    app.locator("#endpoint-b").get_by_text("Public endpoint").click()
+    box = app.locator("#api-base-b textarea")
+    box.fill(f"http://127.0.0.1:{free_port()}")  # side B ends at once, with its error
+    app.locator("#message textarea").fill("Tell me about Paris.")
+    app.locator("#send").click()
+    expect(pane(app, "b")).to_contain_text("Could not connect", timeout=10000)
+    expect(pane(app, "a")).to_contain_text("Paris is", timeout=10000)
+    app.locator("#stop").click()
+    expect(pane(app, "a")).to_contain_text("■ Stopped")
+    expect(app.locator("#metrics-a")).to_contain_text("Stopped by you")
+    expect(app.locator("#send")).to_be_enabled()
+    shown_a = pane(app, "a").inner_text()
+    app.wait_for_timeout(1000)  # three more tokens' time
+    assert pane(app, "a").inner_text() == shown_a and "parks" not in shown_a
+    assert "Stopped" not in pane(app, "b").inner_text()  # B had finished: its error stays as it was
+    expect(app.locator("#metrics-b")).not_to_contain_text("Stopped")
+    fake.token_delay = 0.0
+    app.locator("#message textarea").fill("Next")
+    app.locator("#send").click()
+    expect(app.locator("#metrics-a")).to_contain_text("finish stop", timeout=10000)
+    to_a = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")[-1]
+    assert [m["content"] for m in to_a.body["messages"]] == ["Next"]  # the stopped reply is not history
+
+
 def import_file(page: Page, path) -> None:
     with page.expect_file_chooser() as chooser:
         page.locator("#import").click()
