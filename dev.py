@@ -5,6 +5,7 @@
     python3 dev.py test    # create .venv, install the test tools, run the whole test suite
     python3 dev.py bench   # install the benchmark extras (litellm), run bench/run.py, write bench/results.md
     python3 dev.py mutate [module ...]   # mutation testing (mutmut) of the library and app, on the fast tests
+    python3 dev.py serve --replicas N    # N app processes behind HAProxy with sticky sessions (deploy/replicas.py)
 
 ``mutate`` takes modules as paths or dotted names (``playground/_auth.py``, ``playground_ui.turn``);
 none means all of ``playground/`` and ``playground_ui/``. It prints each module's score and
@@ -95,7 +96,7 @@ def mutation_report(patterns: list[str]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test", "bench", "mutate"):
+    if not argv or argv[0] not in ("run", "test", "bench", "mutate", "serve"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -103,6 +104,9 @@ def main(argv: list[str]) -> int:
     if command == "run":
         ensure_environment("requirements.txt")
         return subprocess.call([str(PYTHON), "app.py", *rest])
+    if command == "serve":
+        ensure_environment("requirements.txt")
+        return subprocess.call([str(PYTHON), "deploy/replicas.py", *rest])
     if command == "bench":
         ensure_environment("requirements-bench.txt")
         return subprocess.call([str(PYTHON), "bench/run.py", *rest])
