@@ -18,8 +18,8 @@ def guarded(monkeypatch):
     """The process as app.py leaves it on a Space; put back as it was afterwards."""
     yield lambda settings: protect_process(settings)
     _transport._guarded = None
-    _transport._sync_client = None
-    _transport._async_clients.clear()
+    _transport._sync_pool = None
+    _transport._async_pools.clear()
 
 
 def space(fake) -> AppSettings:
@@ -76,7 +76,7 @@ def test_a_literal_private_address_is_refused_by_the_connection_itself(fake, gua
     async def probe():
         import httpx
 
-        return await _transport.async_client().get(f"{fake.url}/info")
+        return await _transport.async_pool().client.get(f"{fake.url}/info")
 
     with pytest.raises(Exception) as caught:
         asyncio.run(probe())
