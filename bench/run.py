@@ -98,50 +98,142 @@ def table(rows: list[list[str]], head: list[str]) -> None:
 
 # --- 1. per-call overhead ---------------------------------------------------------------
 
+PROMPT = "Say something."
 
-def overhead_sync(base: str) -> dict[str, list[float]]:
+
+def routes(root: str) -> dict[str, dict[str, object]]:
+    """Each route: how each client calls it (the same model, prompt and length)."""
+    tgi, vllm, router = f"{root}/d0", f"{root}/vllm0", f"{root}/router"
+    return {
+        "TGI chat (/v1/chat/completions)": {
+            "ours": {"model": "bench/model", "api_base": tgi, "api_key": False},
+            "hub": ("chat", {"base_url": tgi}),
+            "litellm": {"model": "huggingface/bench/model", "api_base": tgi, "api_key": "hf_bench"},
+        },
+        "TGI text (POST /)": {
+            "ours": {"model": "bench/model", "api_base": tgi, "api_key": False, "task": "text-generation"},
+            "hub": ("text", {"model": tgi}),
+            "litellm": None,  # litellm's Hugging Face provider speaks chat completions only
+        },
+        "Inference Providers router": {
+            "ours": {"model": "bench/model:bench-provider", "api_key": "hf_bench_dummy"},
+            "hub": ("chat", {"base_url": router, "api_key": "hf_bench_dummy", "model": "bench/model:bench-provider"}),
+            "litellm": {"model": "huggingface/bench-provider/bench/model", "api_key": "hf_bench_dummy"},
+        },
+        "vLLM chat (/v1/chat/completions)": {
+            "ours": {"model": "bench/model", "api_base": vllm, "api_key": False},
+            "hub": ("chat", {"base_url": vllm}),
+            "litellm": {"model": "hosted_vllm/bench/model", "api_base": f"{vllm}/v1", "api_key": "none"},
+        },
+    }
+
+
+def hub_call(kind: str, options: dict, asynchronous: bool):
+    from huggingface_hub import AsyncInferenceClient, InferenceClient
+
+    options = dict(options)
+    model = options.pop("model") if kind == "chat" and "model" in options else None
+    client = (AsyncInferenceClient if asynchronous else InferenceClient)(**options)
+    if kind == "text":
+        return lambda: client.text_generation(PROMPT, max_new_tokens=16)
+    extra = {"model": model} if model else {}
+    return lambda: client.chat_completion(messages=MESSAGES, max_tokens=16, **extra)
+
+
+def clients_of(route: dict, asynchronous: bool) -> dict[str, Callable[[], object]]:
+    """raw httpx (the floor: the very request the playground sends, on one keep-alive
+    client), the playground, InferenceClient and litellm, for one route."""
     import httpx
-    from huggingface_hub import InferenceClient
 
     import playground
 
-    def ours():
-        return playground.completion(model="bench/model", messages=MESSAGES, api_base=base, api_key=False, max_tokens=16)
-
-    body = ours().exchanges[-1].request_body  # the same body for every client
-    client = httpx.Client()
-    url = f"{base}/v1/chat/completions"
-
-    def raw():
-        return client.post(url, json=body, headers={"Content-Type": "application/json"}).json()
-
-    hf = InferenceClient(base_url=base, token="hf_bench_dummy")
-
-    def hub():
-        return hf.chat_completion(messages=MESSAGES, max_tokens=16)
-
-    candidates = {"raw httpx (floor)": raw, "playground.completion": ours, "InferenceClient": hub}
-    try:
-        import litellm
-
-        def lite():
-            return litellm.completion(model="huggingface/bench/model", api_base=base, messages=MESSAGES, max_tokens=16, api_key="hf_bench")
-
-        candidates["litellm.completion"] = lite
-    except ImportError:
-        pass
-    results = {}
-    for name, fn in candidates.items():
+    ours_options = route["ours"]
+    if asynchronous:
+        def ours():
+            return playground.acompletion(messages=MESSAGES, max_tokens=16, **ours_options)
+        sent = asyncio.run(ours()).exchanges[-1]
+        client = httpx.AsyncClient()
+        raw = lambda: client.post(sent.url, json=sent.request_body, headers={"Content-Type": "application/json"})  # noqa: E731
+    else:
+        def ours():
+            return playground.completion(messages=MESSAGES, max_tokens=16, **ours_options)
+        sent = ours().exchanges[-1]
+        client = httpx.Client()
+        raw = lambda: client.post(sent.url, json=sent.request_body, headers={"Content-Type": "application/json"}).json()  # noqa: E731
+    calls = {"raw httpx (floor)": raw, "playground": ours, "InferenceClient": hub_call(*route["hub"], asynchronous)}
+    lite = route["litellm"]
+    if lite is not None:
         try:
-            for _ in range(WARMUP):
-                fn()
-            results[name] = timed(fn, CALLS)
-        except Exception as error:  # noqa: BLE001 - a benchmark reports a failed client and goes on
-            say(f"- {name} failed: {type(error).__name__}: {str(error)[:200]}")
+            import litellm
+
+            function = litellm.acompletion if asynchronous else litellm.completion
+            calls["litellm"] = lambda: function(messages=MESSAGES, max_tokens=16, **lite)
+        except ImportError:
+            pass
+    return calls
+
+
+def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]:
+    """Sequential calls on every route with every client, interleaved call by call (one of
+    each in turn) so that the machine's drift hits every client alike. Async clients run
+    in one event loop per route (their connections belong to it)."""
+    results: dict[str, dict[str, list[float]]] = {}
+    for route_name, route in routes(root).items():
+        calls = clients_of(route, asynchronous)
+        samples: dict[str, list[float]] = {}
+
+        def failed(name: str, error: Exception) -> None:
+            say(f"- {route_name}, {name}{' (async)' if asynchronous else ''} failed: {type(error).__name__}: {str(error)[:160]}")
+
+        async def run_async():
+            working = {}
+            for name, call in calls.items():
+                try:
+                    for _ in range(WARMUP):
+                        await call()
+                    working[name] = call
+                except Exception as error:  # noqa: BLE001 - a benchmark reports a failed client and goes on
+                    failed(name, error)
+            samples.update({name: [] for name in working})
+            for _ in range(CALLS):
+                for name, call in working.items():
+                    t = time.perf_counter()
+                    await call()
+                    samples[name].append(time.perf_counter() - t)
+
+        if asynchronous:
+            asyncio.run(run_async())
+        else:
+            working = {}
+            for name, call in calls.items():
+                try:
+                    for _ in range(WARMUP):
+                        call()
+                    working[name] = call
+                except Exception as error:  # noqa: BLE001
+                    failed(name, error)
+            samples.update({name: [] for name in working})
+            for _ in range(CALLS):
+                for name, call in working.items():
+                    t = time.perf_counter()
+                    call()
+                    samples[name].append(time.perf_counter() - t)
+        results[route_name] = samples
     return results
 
 
-def overhead_async(base: str, concurrency: int = 64) -> dict[str, tuple[list[float], float]]:
+def overhead_table(results: dict[str, dict[str, list[float]]]) -> None:
+    rows = []
+    for route_name, samples in results.items():
+        floor = samples["raw httpx (floor)"]
+        for name, s in samples.items():
+            rows.append([route_name, name, ms(statistics.median(s)), ms(pct(s, 0.95)),
+                         f"{statistics.median(s) / statistics.median(floor):.2f}x", f"{pct(s, 0.95) / pct(floor, 0.95):.2f}x"])
+    table(rows, ["route", "client", "median", "p95", "median / floor", "p95 / floor p95"])
+
+
+def throughput_async(base: str, concurrency: int = 64) -> dict[str, tuple[list[float], float]]:
+    """CALLS calls, ``concurrency`` at a time, on the TGI chat route."""
     import httpx
     from huggingface_hub import AsyncInferenceClient
 
@@ -373,7 +465,9 @@ def main() -> None:
 
     port = free_port()
     server = subprocess.Popen([PY, str(ROOT / "bench" / "server.py"), str(port)])
-    fast, slow = f"http://127.0.0.1:{port}/d0", f"http://127.0.0.1:{port}/d20"
+    root = f"http://127.0.0.1:{port}"
+    fast, slow = f"{root}/d0", f"{root}/d20"
+    os.environ["HF_ROUTER_URL"] = f"{root}/router"  # the playground's default path: the providers router, here on loopback
     try:
         wait_http(f"{fast}/info")
         say("# Benchmarks")
@@ -384,17 +478,20 @@ def main() -> None:
         say("Endpoint: bench/server.py, a TGI-protocol server on loopback in its own process (uvicorn).")
         say()
 
-        say(f"## 1. Per-call overhead, non-streaming ({CALLS} sequential calls after {WARMUP} warm-up calls)")
+        say(f"## 1. Per-call overhead, non-streaming ({CALLS} sequential calls of each client after {WARMUP} warm-up calls)")
         say()
-        sync = overhead_sync(fast)
-        floor = sync["raw httpx (floor)"]
-        rows = [[name, ms(statistics.median(s)), ms(pct(s, 0.95)), f"{statistics.median(s) / statistics.median(floor):.2f}x",
-                 f"{pct(s, 0.95) / pct(floor, 0.95):.2f}x", str(len(s))] for name, s in sync.items()]
-        table(rows, ["client", "median", "p95", "median / floor", "p95 / floor p95", "calls"])
+        say("Every route with every client, one call of each in turn. The floor is raw httpx sending the very request")
+        say("the playground sends (same URL and body) on one keep-alive client, with no answer object built.")
+        say()
+        overhead_table(overhead(root, asynchronous=False))
 
-        say(f"### Async, {CALLS} calls, 64 at a time")
+        say("### Async (acompletion, AsyncInferenceClient, litellm.acompletion), one call at a time")
         say()
-        results = overhead_async(fast)
+        overhead_table(overhead(root, asynchronous=True))
+
+        say(f"### Async throughput, TGI chat: {CALLS} calls, 64 at a time")
+        say()
+        results = throughput_async(fast)
         floor_async, floor_wall = results["raw httpx (floor)"]
         rows = [[name, ms(statistics.median(s)), ms(pct(s, 0.95)), f"{statistics.median(s) / statistics.median(floor_async):.2f}x",
                  f"{len(s) / wall:.0f}/s"] for name, (s, wall) in results.items()]

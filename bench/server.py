@@ -8,7 +8,16 @@ Routes, under a prefix ``/d{ms}`` that sets the milliseconds per streamed token
 * ``GET  /d{ms}/info``: TGI's /info, pipeline tag text-generation;
 * ``POST /d{ms}/v1/chat/completions``: JSON, or a TGI 3 stream of ``max_tokens`` tokens
   ending with ``[DONE]``. The first token echoes the last word of the user's message, so
-  a benchmark can tell replies apart (no crossed replies).
+  a benchmark can tell replies apart (no crossed replies);
+* ``POST /d{ms}/``, ``/d{ms}/generate`` and ``/d{ms}/generate_stream``: TGI's text route
+  (``{"inputs", "parameters"}``), answered as TGI does (a list from ``/``, an object from
+  ``/generate``, token events with ``details`` at the end when streaming);
+
+and the same server as other engines answer:
+
+* ``/vllm{ms}/v1/models``, ``/vllm{ms}/version``, ``/vllm{ms}/v1/chat/completions`` and
+  ``/vllm{ms}/v1/completions``: a vLLM endpoint (no ``/info``);
+* ``/router/v1/chat/completions``: the Inference Providers router (``x-inference-provider``).
 """
 
 from __future__ import annotations
@@ -68,9 +77,75 @@ async def chat(request: Request) -> Response:
     return StreamingResponse(events(), media_type="text/event-stream")
 
 
+def token_event(index: int, text: str, last: bool, generated: str) -> bytes:
+    event = {"index": index, "token": {"id": index, "text": text, "logprob": -0.5, "special": False},
+             "generated_text": generated if last else None,
+             "details": {"finish_reason": "length", "generated_tokens": index, "seed": None} if last else None}
+    return b"data:" + json.dumps(event, separators=(",", ":")).encode() + b"\n\n"
+
+
+async def generate(request: Request) -> Response:
+    delay = int(request.path_params["ms"]) / 1000
+    body = json.loads(await request.body())
+    parameters = body.get("parameters") or {}
+    tokens = int(parameters.get("max_new_tokens") or 16)
+    marker = " " + (str(body.get("inputs", "")).split() or ["reply"])[-1]
+    pieces = [marker] + [" ok"] * (tokens - 1)
+    streaming = body.get("stream") or request.url.path.endswith("/generate_stream")
+    if not streaming:
+        answer = {"generated_text": "".join(pieces)}
+        if parameters.get("details"):
+            answer["details"] = {"finish_reason": "length", "generated_tokens": tokens, "seed": None, "prefill": [], "tokens": []}
+        return JSONResponse([answer] if not request.url.path.endswith("/generate") else answer)
+
+    async def events():
+        for index, piece in enumerate(pieces, start=1):
+            if delay:
+                await asyncio.sleep(delay)
+            yield token_event(index, piece, index == len(pieces), "".join(pieces))
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+async def vllm_models(request: Request) -> Response:
+    return JSONResponse({"object": "list", "data": [{"id": "bench/model", "object": "model", "created": 0, "owned_by": "vllm",
+                                                     "root": "bench/model", "parent": None, "max_model_len": 8192}]})
+
+
+async def vllm_version(request: Request) -> Response:
+    return JSONResponse({"version": "0.11.0"})
+
+
+async def completions(request: Request) -> Response:
+    body = json.loads(await request.body())
+    tokens = int(body.get("max_tokens") or 16)
+    marker = " " + (str(body.get("prompt", "")).split() or ["reply"])[-1]
+    return JSONResponse({
+        "id": "cmpl-bench", "object": "text_completion", "created": int(time.time()), "model": "bench/model",
+        "choices": [{"index": 0, "text": marker + " ok" * (tokens - 1), "logprobs": None, "finish_reason": "length"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": tokens, "total_tokens": tokens + 5},
+    })
+
+
+async def router_chat(request: Request) -> Response:
+    request.path_params["ms"] = 0
+    reply = await chat(request)
+    reply.headers["x-inference-provider"] = "bench-provider"
+    return reply
+
+
 app = Starlette(routes=[
     Route("/d{ms:int}/info", info, methods=["GET"]),
     Route("/d{ms:int}/v1/chat/completions", chat, methods=["POST"]),
+    Route("/d{ms:int}", generate, methods=["POST"]),
+    Route("/d{ms:int}/", generate, methods=["POST"]),
+    Route("/d{ms:int}/generate", generate, methods=["POST"]),
+    Route("/d{ms:int}/generate_stream", generate, methods=["POST"]),
+    Route("/vllm{ms:int}/v1/models", vllm_models, methods=["GET"]),
+    Route("/vllm{ms:int}/version", vllm_version, methods=["GET"]),
+    Route("/vllm{ms:int}/v1/chat/completions", chat, methods=["POST"]),
+    Route("/vllm{ms:int}/v1/completions", completions, methods=["POST"]),
+    Route("/router/v1/chat/completions", router_chat, methods=["POST"]),
 ])
 
 if __name__ == "__main__":

@@ -45,6 +45,25 @@ def test_precedence_first_source_wins(fake, monkeypatch, tmp_path, winner):
     assert r.exchanges[-1].request_headers["authorization"] == "Bearer hf_***"
 
 
+def test_a_new_login_or_a_logout_is_noticed_at_the_next_call(fake, monkeypatch, tmp_path):
+    """The saved login is reused between calls (reading it costs more than the check), but
+    a new `hf auth login` or a logout takes effect at once."""
+    path = tmp_path / "saved-login-token"
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(path))
+    path.write_text("hf_fake_valid_user_token")
+    completion(model=MODEL, messages=CHAT)
+    completion(model=MODEL, messages=CHAT)
+    assert sent_authorization(fake) == {"Bearer hf_fake_valid_user_token"}
+    fake.requests.clear()
+    path.write_text("hf_fake_private_endpoint_token")  # logged in again, as someone else
+    completion(model=MODEL, messages=CHAT)
+    assert sent_authorization(fake) == {"Bearer hf_fake_private_endpoint_token"}
+    fake.requests.clear()
+    path.unlink()  # logged out
+    completion(model=MODEL, messages=CHAT)
+    assert sent_authorization(fake) == {None}
+
+
 def test_no_token_anywhere_sends_no_authorization_header(fake):
     completion(model=MODEL, messages=CHAT)
     assert sent_authorization(fake) == {None}
@@ -145,14 +164,14 @@ def test_a_malformed_token_is_refused_naming_where_it_came_from(fake, monkeypatc
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.delenv("HUGGINGFACE_API_KEY", raising=False)
     monkeypatch.setattr(playground, "huggingface_key", None, raising=False)
-    monkeypatch.setattr(_auth, "_saved_login_token", lambda: None)
+    monkeypatch.setattr(_auth, "_saved_login_token", lambda settings: None)
     kwargs = {}
     if where == "api_key":
         kwargs["api_key"] = bad
     elif where == "playground.huggingface_key":
         monkeypatch.setattr(playground, "huggingface_key", bad)
     elif where == "the saved login token":
-        monkeypatch.setattr(_auth, "_saved_login_token", lambda: bad)
+        monkeypatch.setattr(_auth, "_saved_login_token", lambda settings: bad)
     else:
         monkeypatch.setenv(where, bad)
     with pytest.raises(playground.BadRequestError) as caught:
