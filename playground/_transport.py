@@ -169,6 +169,14 @@ def _timeout_of(read: float, connect: float) -> dict[str, float]:
     return {"connect": connect, "read": read, "write": read, "pool": read}
 
 
+@lru_cache(maxsize=256)
+def _url(url: str) -> httpx.URL:
+    """A URL parsed once (httpx.URL is immutable): parsing costs more than the rest of building a request."""
+    import httpx
+
+    return httpx.URL(url)
+
+
 def _start(pool: _Pool, prepared: PreparedRequest, settings: Settings, timeout: float | None, exchanges: list[Exchange]) -> tuple[httpx.Request, Exchange]:
     import httpx
 
@@ -180,7 +188,7 @@ def _start(pool: _Pool, prepared: PreparedRequest, settings: Settings, timeout: 
     given = {name.lower() for name in prepared.headers}
     headers = [(name, value) for name, value in pool.headers if name.lower() not in given]
     headers.extend(prepared.headers.items())
-    request = httpx.Request(prepared.method, prepared.url, headers=headers, content=content,
+    request = httpx.Request(prepared.method, _url(prepared.url), headers=headers, content=content,
                             extensions={"timeout": _timeout(settings, timeout)})
     exchange = Exchange(
         purpose=prepared.purpose,
