@@ -35,6 +35,7 @@ os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 PY = sys.executable
 CALLS = int(os.environ.get("BENCH_CALLS", "500"))
 WARMUP = 30
+CLIENT_BUDGET = 30.0  # seconds of calls one client may take on one route in section 1
 MESSAGES = [{"role": "user", "content": "Say something."}]
 LINES: list[str] = []
 
@@ -182,6 +183,12 @@ def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]
         calls = clients_of(route, asynchronous)
         samples: dict[str, list[float]] = {}
 
+        def over_budget(name: str, working: dict) -> None:
+            if sum(samples[name]) > CLIENT_BUDGET:  # a client with multi-second stalls stops early rather than hold the run
+                del working[name]
+                say(f"- {route_name}, {name}{' (async)' if asynchronous else ''}: stopped after {len(samples[name])} calls "
+                    f"({CLIENT_BUDGET:.0f} s of calls)")
+
         def failed(name: str, error: Exception) -> None:
             say(f"- {route_name}, {name}{' (async)' if asynchronous else ''} failed: {type(error).__name__}: {str(error)[:160]}")
 
@@ -196,10 +203,11 @@ def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]
                     failed(name, error)
             samples.update({name: [] for name in working})
             for _ in range(CALLS):
-                for name, call in working.items():
+                for name, call in list(working.items()):
                     t = time.perf_counter()
                     await call()
                     samples[name].append(time.perf_counter() - t)
+                    over_budget(name, working)
 
         if asynchronous:
             asyncio.run(run_async())
@@ -214,10 +222,11 @@ def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]
                     failed(name, error)
             samples.update({name: [] for name in working})
             for _ in range(CALLS):
-                for name, call in working.items():
+                for name, call in list(working.items()):
                     t = time.perf_counter()
                     call()
                     samples[name].append(time.perf_counter() - t)
+                    over_budget(name, working)
         results[route_name] = samples
     return results
 
@@ -303,6 +312,19 @@ def stream_ours(base: str, tokens: int) -> tuple[float, float, int]:
     return first or 0.0, time.perf_counter() - start, count
 
 
+def stream_hub(base: str, tokens: int) -> tuple[float, float, int]:
+    from huggingface_hub import InferenceClient
+
+    start = time.perf_counter()
+    first, count = None, 0
+    for chunk in InferenceClient(base_url=base).chat_completion(messages=MESSAGES, max_tokens=tokens, stream=True):
+        if chunk.choices and chunk.choices[0].delta.content:
+            count += 1
+            if first is None:
+                first = time.perf_counter() - start
+    return first or 0.0, time.perf_counter() - start, count
+
+
 def stream_raw(client, base: str, body: dict) -> tuple[float, float, int]:
     start = time.perf_counter()
     first, count = None, 0
@@ -342,6 +364,31 @@ class App:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+class OneApp:
+    """One app process, as `python3 dev.py run` starts it."""
+
+    def __init__(self) -> None:
+        self.app = App()
+        self.url, self.app_pids, self.balancer_pids = self.app.url, [self.app.process.pid], []
+
+    def close(self) -> None:
+        self.app.close()
+
+
+class TwoReplicas:
+    """Two app processes behind HAProxy with sticky sessions (deploy/replicas.py)."""
+
+    def __init__(self) -> None:
+        from deploy.replicas import Replicas
+
+        env = {"HF_HUB_OFFLINE": "1", "PLAYGROUND_DEFAULT_ENDPOINT": "public", "HF_TOKEN": ""}
+        self.farm = Replicas(free_port(), [free_port(), free_port()], env=env, output=subprocess.DEVNULL).start()
+        self.url, self.app_pids, self.balancer_pids = self.farm.url, self.farm.pids, [self.farm.balancer.pid]
+
+    def close(self) -> None:
+        self.farm.stop()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -412,12 +459,12 @@ def concurrent_chats(url: str, base: str, n: int, tokens: int) -> dict[str, obje
     first short chat that is not measured), send a chat at the same moment."""
     import httpx
 
-    client = httpx.Client(limits=httpx.Limits(max_connections=2 * n + 8, max_keepalive_connections=2 * n + 8))
     results: list[tuple[float, float, str, str] | Exception] = [None] * n  # type: ignore[list-item]
     barrier = threading.Barrier(n)
 
     def worker(i: int) -> None:
         session = f"bench-{n}-{i}"
+        client = httpx.Client()  # a browser of its own: its own connections and cookies (a balancer's stickiness)
         try:
             app_chat(client, url, base, f"opening chat-{i}", 2, session=session)
         finally:
@@ -501,11 +548,15 @@ def main() -> None:
         say()
         client = httpx.Client()
         body = {"model": "bench/model", "messages": MESSAGES, "max_tokens": 2000, "stream": True}
-        stream_raw(client, fast, body), stream_ours(fast, 2000)  # warm-up
-        raw_runs = [stream_raw(client, fast, body) for _ in range(20)]
-        our_runs = [stream_ours(fast, 2000) for _ in range(20)]
+        stream_raw(client, fast, body), stream_ours(fast, 2000), stream_hub(fast, 2000)  # warm-up
+        raw_runs, our_runs, hub_runs = [], [], []
+        for _ in range(20):  # interleaved, as in section 1
+            raw_runs.append(stream_raw(client, fast, body))
+            our_runs.append(stream_ours(fast, 2000))
+            hub_runs.append(stream_hub(fast, 2000))
         rows = []
-        for name, runs in (("raw httpx line iteration", raw_runs), ("playground.completion(stream=True)", our_runs)):
+        for name, runs in (("raw httpx line iteration", raw_runs), ("playground.completion(stream=True)", our_runs),
+                           ("InferenceClient.chat_completion(stream=True)", hub_runs)):
             ttft, total = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
             rows.append([name, ms(ttft), ms(total), f"{runs[0][2] / total:,.0f}"])
         table(rows, ["client", "time to first token", "total", "tokens/s"])
@@ -527,36 +578,51 @@ def main() -> None:
             say(f"Time to first token through the app minus direct: {ms(ttft - direct_ttft)}.")
             say()
 
-            say("## 4. Concurrency: simultaneous streaming chats through one app process (50 tokens at 20 ms each)")
-            say()
-            single = [app_chat(hc, app.url, slow, f"alone chat-{i}", 50) for i in range(5)]
-            s_ttft, s_total = statistics.median(r[0] for r in single), statistics.median(r[1] for r in single)
-            rows = [["1 (alone)", "5/5", "0", "0", ms(s_ttft), "–", ms(s_total), "–"]]
-            cpu_rows = []
-            for n in (64, 256):
-                pids = {"app": app.process.pid, "endpoint (bench/server.py)": server.pid, "clients (this script)": os.getpid()}
-                before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-                started = time.perf_counter()
-                r = concurrent_chats(app.url, slow, n, 50)
-                wall = time.perf_counter() - started
-                cpu_rows.append([str(n), f"{wall:.1f} s"] + [f"{(cpu_seconds(pid) - before[name]) / wall:.2f}" for name, pid in pids.items()])
-                rows.append([str(n), f"{r['done']}/{n}", str(r["errors"]), str(r["crossed"]),
-                             ms(statistics.median(r["ttft"])) if r["ttft"] else "–",
-                             f"{ms(pct(r['ttft'], 0.95))} ({pct(r['ttft'], 0.95) / s_ttft:.1f}x)" if r["ttft"] else "–",
-                             ms(statistics.median(r["total"])) if r["total"] else "–",
-                             ms(pct(r["total"], 0.95)) if r["total"] else "–"])
-                if r["first_error"]:
-                    say(f"- first error with {n}: {r['first_error']}")
-            table(rows, ["chats", "completed", "errors", "crossed replies", "p50 first token", "p95 first token (vs alone)",
-                         "p50 total", "p95 total"])
-            say("CPU in use during each run (CPU seconds per second of the run, so 1.00 is one core busy throughout;")
-            say(f"the machine has {os.cpu_count()}). The wall time includes each session's first, unmeasured chat.")
-            say()
-            table(cpu_rows, ["chats", "run wall time", *pids])
-
             start_seconds = app.start_seconds
         finally:
             app.close()
+
+        say("## 4. Concurrency: simultaneous streaming chats, one app process vs two replicas behind HAProxy (50 tokens at 20 ms each)")
+        say()
+        say("Two replicas: `deploy/replicas.py` (what `python3 dev.py serve --replicas 2` runs), HAProxy with cookie")
+        say("stickiness in front; each simulated person has a client of their own (connections and cookies), as a browser does.")
+        say()
+        rows, cpu_rows = [], []
+        for setup, make in (("1 app process", lambda: OneApp()), ("2 replicas + HAProxy", lambda: TwoReplicas())):
+            running = make()
+            try:
+                hc = httpx.Client()
+                app_chat(hc, running.url, slow, "warm up", 50)
+                single = [app_chat(httpx.Client(), running.url, slow, f"alone chat-{i}", 50) for i in range(5)]
+                s_ttft, s_total = statistics.median(r[0] for r in single), statistics.median(r[1] for r in single)
+                rows.append([setup, "1 (alone)", "5/5", "0", "0", ms(s_ttft), "–", ms(s_total), "–"])
+                for n in (64, 256):
+                    pids = {"app processes": running.app_pids, "HAProxy": running.balancer_pids,
+                            "endpoint": [server.pid], "clients (this script)": [os.getpid()]}
+                    before = {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
+                    started = time.perf_counter()
+                    r = concurrent_chats(running.url, slow, n, 50)
+                    wall = time.perf_counter() - started
+                    used = {name: (sum(cpu_seconds(pid) for pid in group) - before[name]) / wall for name, group in pids.items()}
+                    per_app = used["app processes"] / len(running.app_pids)
+                    cpu_rows.append([setup, str(n), f"{wall:.1f} s", f"{used['app processes']:.2f} ({per_app:.2f} each)",
+                                     f"{used['HAProxy']:.2f}" if running.balancer_pids else "–", f"{used['endpoint']:.2f}",
+                                     f"{used['clients (this script)']:.2f}"])
+                    rows.append([setup, str(n), f"{r['done']}/{n}", str(r["errors"]), str(r["crossed"]),
+                                 ms(statistics.median(r["ttft"])) if r["ttft"] else "–",
+                                 f"{ms(pct(r['ttft'], 0.95))} ({pct(r['ttft'], 0.95) / s_ttft:.1f}x)" if r["ttft"] else "–",
+                                 ms(statistics.median(r["total"])) if r["total"] else "–",
+                                 ms(pct(r["total"], 0.95)) if r["total"] else "–"])
+                    if r["first_error"]:
+                        say(f"- {setup}, first error with {n}: {r['first_error']}")
+            finally:
+                running.close()
+        table(rows, ["setup", "chats", "completed", "errors", "crossed replies", "p50 first token", "p95 first token (vs alone)",
+                     "p50 total", "p95 total"])
+        say("CPU in use during each run (CPU seconds per second of the run, so 1.00 is one core busy throughout;")
+        say(f"the machine has {os.cpu_count()}). The wall time includes each session's first, unmeasured chat.")
+        say()
+        table(cpu_rows, ["setup", "chats", "run wall time", "app processes", "HAProxy", "endpoint", "clients (this script)"])
 
         say("## 6. Memory: the app's resident memory (a fresh app for each row, 10 senders at a time)")
         say()
