@@ -20,7 +20,8 @@ def test_with_no_configuration_the_token_goes_to_hugging_faces_own_hosts():
     plan = endpoint_listing(Settings(), TOKEN, [])  # the plan only says what to send: nothing leaves the machine here
     first = next(plan).request
     plan.close()
-    assert (first.method, first.url, first.headers.get("Authorization")) == ("GET", "https://huggingface.co/api/whoami-v2", f"Bearer {TOKEN}")
+    assert (first.method, first.url, first.headers.get("Authorization")) == (
+        "GET", "https://huggingface.co/api/whoami-v2", f"Bearer {TOKEN}")
 
 
 def test_a_server_on_this_machine_called_localhost_may_receive_the_token(fake, monkeypatch):
@@ -123,7 +124,8 @@ def test_organisations_that_refuse_are_skipped_and_the_next_ones_still_listed(fa
     fake.script("/v2/endpoint/no-billing-org", Reply(403, {"error": "no access to this organisation's endpoints"}))
     found = [(e.namespace, e.name) for e in playground.list_endpoints(api_key=TOKEN)]
     assert found[-1] == ("fake-org", "org-llamacpp") and len(found) == 5
-    assert [s.path for s in fake.requests] == [WHOAMI, "/v2/endpoint/fake-user", "/v2/endpoint/no-billing-org", "/v2/endpoint/fake-org"]
+    asked = [WHOAMI, "/v2/endpoint/fake-user", "/v2/endpoint/no-billing-org", "/v2/endpoint/fake-org"]
+    assert [s.path for s in fake.requests] == asked
 
 
 def test_an_organisation_answering_anything_but_a_refusal_is_not_skipped(fake):
@@ -143,7 +145,8 @@ def test_an_endpoint_is_described_with_its_task_type_and_the_apis_words_about_it
     found = {e.name: e for e in playground.list_endpoints(api_key=TOKEN)}
     assert found["llama31-vllm"] == InferenceEndpoint(
         name="llama31-vllm", namespace="fake-user", state="running", url=fake.endpoint_url("vllm-chat"),
-        model="meta-llama/Llama-3.1-8B-Instruct", engine="vllm", task="text-generation", type="public", message="Endpoint is ready",
+        model="meta-llama/Llama-3.1-8B-Instruct", engine="vllm", task="text-generation", type="public",
+        message="Endpoint is ready",
     )
     assert (found["paused-one"].message, found["paused-one"].type) == ("Endpoint paused", "protected")
 
@@ -163,6 +166,6 @@ def test_an_endpoint_described_oddly_is_kept_with_what_can_be_read_and_junk_is_l
     nothing = dict(state=None, url=None, model=None, engine=None, task=None, type=None, message=None)
     assert found == [
         InferenceEndpoint(name="bare", namespace="fake-user", **nothing),
-        InferenceEndpoint(name="odd", namespace="fake-user", **{**nothing, "engine": "tensorRT"}),  # an engine we do not know keeps its own name
+        InferenceEndpoint(name="odd", namespace="fake-user", **{**nothing, "engine": "tensorRT"}),  # unknown engine: its own name
         InferenceEndpoint(name="strange", namespace="fake-user", **nothing),
     ]

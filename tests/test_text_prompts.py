@@ -28,7 +28,8 @@ def test_an_image_on_a_text_route_is_refused_before_sending_with_a_sentence_nami
          "[INST] <<SYS>>\nBe brief.\nAnswer in French.\n<</SYS>>\n\nHi [/INST]"),
         ([("assistant", "Ask me anything."), ("user", "Hi")],  # a conversation the assistant opened
          "[INST]  [/INST] Ask me anything. </s><s>[INST] Hi [/INST]"),
-        ([("user", "Hi"), ("assistant", "Hello!"), ("assistant", "Still there?"), ("user", "Yes")],  # two replies in a row: both kept
+        # two replies in a row: both kept
+        ([("user", "Hi"), ("assistant", "Hello!"), ("assistant", "Still there?"), ("user", "Yes")],
          "[INST] Hi [/INST] Hello! </s><s>[INST]  [/INST] Still there? </s><s>[INST] Yes [/INST]"),
     ],
 )
