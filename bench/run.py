@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
+logging.getLogger("asyncio").setLevel(logging.ERROR)  # litellm's aborted connections would log a line each
 PY = sys.executable
 CALLS = int(os.environ.get("BENCH_CALLS", "500"))
 WARMUP = 30
@@ -174,6 +176,13 @@ def clients_of(route: dict, asynchronous: bool) -> dict[str, Callable[[], object
     return calls
 
 
+def rotations(working: dict) -> list[dict]:
+    """The clients timed in turn, then litellm on its own: its logging thread keeps working
+    after each call returns and would slow whichever call comes next."""
+    return [{name: call for name, call in working.items() if name != "litellm"},
+            {name: call for name, call in working.items() if name == "litellm"}]
+
+
 def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]:
     """Sequential calls on every route with every client, interleaved call by call (one of
     each in turn) so that the machine's drift hits every client alike. Async clients run
@@ -202,12 +211,13 @@ def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]
                 except Exception as error:  # noqa: BLE001 - a benchmark reports a failed client and goes on
                     failed(name, error)
             samples.update({name: [] for name in working})
-            for _ in range(CALLS):
-                for name, call in list(working.items()):
-                    t = time.perf_counter()
-                    await call()
-                    samples[name].append(time.perf_counter() - t)
-                    over_budget(name, working)
+            for group in rotations(working):
+                for _ in range(CALLS):
+                    for name, call in list(group.items()):
+                        t = time.perf_counter()
+                        await call()
+                        samples[name].append(time.perf_counter() - t)
+                        over_budget(name, group)
 
         if asynchronous:
             asyncio.run(run_async())
@@ -221,12 +231,13 @@ def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]
                 except Exception as error:  # noqa: BLE001
                     failed(name, error)
             samples.update({name: [] for name in working})
-            for _ in range(CALLS):
-                for name, call in list(working.items()):
-                    t = time.perf_counter()
-                    call()
-                    samples[name].append(time.perf_counter() - t)
-                    over_budget(name, working)
+            for group in rotations(working):
+                for _ in range(CALLS):
+                    for name, call in list(group.items()):
+                        t = time.perf_counter()
+                        call()
+                        samples[name].append(time.perf_counter() - t)
+                        over_budget(name, group)
         results[route_name] = samples
     return results
 
@@ -315,9 +326,10 @@ def stream_ours(base: str, tokens: int) -> tuple[float, float, int]:
 def stream_hub(base: str, tokens: int) -> tuple[float, float, int]:
     from huggingface_hub import InferenceClient
 
+    client = InferenceClient(base_url=base)  # held while the stream is read: a collected client closes its stream
     start = time.perf_counter()
     first, count = None, 0
-    for chunk in InferenceClient(base_url=base).chat_completion(messages=MESSAGES, max_tokens=tokens, stream=True):
+    for chunk in client.chat_completion(messages=MESSAGES, max_tokens=tokens, stream=True):
         if chunk.choices and chunk.choices[0].delta.content:
             count += 1
             if first is None:
@@ -435,7 +447,9 @@ def app_chat(
     EventSource, gradio_client) sees it: POST /gradio_api/call/chat, then its event stream.
     Returns (time to first token, total, reply, status)."""
     start = time.perf_counter()
-    data = [message, None, "public", "bench/model", base, "", "", "", tokens, 0.7, 0.95, "", None, "auto"]
+    # The `chat` API's parameters in order: message, history, endpoint, model, api_base, token, context,
+    # system_prompt, max_tokens, temperature, top_p, stop, seed, route, provider, bill_to.
+    data = [message, None, "public", "bench/model", base, "", "", "", tokens, 0.7, 0.95, "", None, "auto", "auto", ""]
     payload = {"data": data, **({"session_hash": session} if session else {})}
     event_id = client.post(f"{url}gradio_api/call/chat", json=payload, timeout=timeout).json()["event_id"]
     first, reply, status, kind = None, "", "no answer", ""
@@ -527,7 +541,7 @@ def main() -> None:
 
         say(f"## 1. Per-call overhead, non-streaming ({CALLS} sequential calls of each client after {WARMUP} warm-up calls)")
         say()
-        say("Every route with every client, one call of each in turn. The floor is raw httpx sending the very request")
+        say("Every route with every client, one call of each in turn (litellm in a block of its own after them). The floor is raw httpx sending the very request")
         say("the playground sends (same URL and body) on one keep-alive client, with no answer object built.")
         say()
         overhead_table(overhead(root, asynchronous=False))

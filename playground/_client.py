@@ -185,7 +185,14 @@ class StreamReader:
         except SSEDecodeError as error:
             self.exchange.error = str(error)
             raise malformed("a readable event stream", str(error), exchanges=self.exchanges, model=self.state.model) from None
-        yield from self._deliver(events)
+        exchange, secret, on_event = self.exchange, self.secret, self.state.on_event
+        for event in events:  # _deliver's loop, inline: this runs once per token
+            data = scrub(event.data, secret) if secret else event.data
+            exchange.events.append(data)
+            produced = on_event(data, self.exchanges)
+            if exchange.time_to_first_token is None and any(c["choices"] and c["choices"][0]["delta"].get("content") for c in produced):
+                exchange.time_to_first_token = exchange.elapsed()
+            yield from produced
 
     def _deliver(self, events: list[SSEEvent]) -> Iterator[ModelResponseStream]:
         for event in events:

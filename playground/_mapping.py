@@ -26,7 +26,7 @@ from ._errors import (
 )
 from ._exchange import Exchange
 from ._prepare import CHAT, QA, TEXT, pinned_provider
-from ._types import ModelResponse, ModelResponseStream, Usage, make_chunk, make_response, make_usage, new_id
+from ._types import ModelResponse, ModelResponseStream, Usage, content_chunk, make_chunk, make_response, make_usage, new_id
 
 TGI_FINISH_REASONS = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
 MAX_ERROR_TEXT = 500
@@ -561,7 +561,7 @@ class StreamState:
     def on_event(self, data: str, exchanges: list[Exchange]) -> list[ModelResponseStream]:
         if self.done:
             return []
-        if data.strip() == "[DONE]":
+        if not data.startswith("{") and data.strip() == "[DONE]":  # a JSON object (most events) is never [DONE]
             if self.finish_reason is None:
                 self.finish_reason = "stop"
             return self._close()
@@ -610,7 +610,10 @@ class StreamState:
         self.token_events += 1
         if not token.get("special"):
             self.text.append(token["text"])
-            chunks.append(self._chunk(content=token["text"]))
+            if self._sent_role:
+                chunks.append(content_chunk(self.response_id, self.created, self.model, token["text"], self.system_fingerprint))
+            else:
+                chunks.append(self._chunk(content=token["text"]))
         if payload.get("generated_text") is not None:  # only the last event carries it
             details = payload.get("details") if isinstance(payload.get("details"), dict) else {}
             if isinstance(details.get("finish_reason"), str) and details["finish_reason"]:
@@ -630,13 +633,13 @@ class StreamState:
 
     def _on_openai(self, payload: Any, exchanges: list[Exchange]) -> list[ModelResponseStream]:
         """An OpenAI chunk: chat (``delta``) or text completion (``text``)."""
-        what = "a chat completion stream" if self.route == CHAT else "a text completion stream"
         try:
             choice = payload["choices"][0] if payload["choices"] else {}
             delta = choice.get("delta") or {} if self.route == CHAT else {"content": choice.get("text")}
             if not isinstance(choice, dict) or not isinstance(delta, dict):
                 raise TypeError
         except (KeyError, IndexError, TypeError, AttributeError):
+            what = "a chat completion stream" if self.route == CHAT else "a text completion stream"
             raise malformed(what, payload, exchanges=exchanges, model=self.model) from None
         if not self._sent_role:
             if isinstance(payload.get("id"), str) and payload["id"]:
@@ -655,7 +658,11 @@ class StreamState:
         reasoning = reasoning if isinstance(reasoning, str) and reasoning else None
         tool_calls = delta.get("tool_calls")
         tool_calls = [call for call in tool_calls if isinstance(call, dict)] if isinstance(tool_calls, list) else None
-        if content is not None or tool_calls or reasoning is not None:
+        if content is not None and self._sent_role and not tool_calls and reasoning is None:  # most chunks
+            self.token_events += 1
+            self.text.append(content)
+            chunks.append(content_chunk(self.response_id, self.created, self.model, content, self.system_fingerprint))
+        elif content is not None or tool_calls or reasoning is not None:
             self.token_events += 1
             if content is not None:
                 self.text.append(content)

@@ -9,11 +9,13 @@ characters included, since lines are decoded only once whole). A line longer tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class SSEEvent:
+class SSEEvent(NamedTuple):
+    """One event: its data lines joined with ``\n``, and its type. A named tuple: one is made
+    per token, and a frozen dataclass costs several times as much to make."""
+
     data: str
     event: str = "message"
 
@@ -32,15 +34,30 @@ class SSEDecoder:
         self._max_line_bytes = max_line_bytes
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        self._buffer += chunk
+        buffer = self._buffer
+        buffer += chunk
         events: list[SSEEvent] = []
-        while True:
-            line = self._next_line()
-            if line is None:
-                break
-            event = self._process(line)
-            if event is not None:
-                events.append(event)
+        if b"\r" not in buffer:  # the usual case, \n line ends only: every whole line decoded and split at once
+            last = buffer.rfind(b"\n")
+            if last != -1:
+                text = buffer[:last].decode("utf-8", errors="replace")
+                del buffer[: last + 1]
+                if not self._data and not self._event and text.startswith("data:") and text.find("\n") == len(text) - 1:
+                    # One whole event of one data line, as most servers send each token: no line-by-line walk.
+                    events.append(SSEEvent(text[6:-1] if text.startswith(" ", 5) else text[5:-1]))
+                else:
+                    for line in text.split("\n"):
+                        event = self._process(line)
+                        if event is not None:
+                            events.append(event)
+        else:
+            while True:
+                line = self._next_line()
+                if line is None:
+                    break
+                event = self._process(line)
+                if event is not None:
+                    events.append(event)
         if len(self._buffer) > self._max_line_bytes:
             raise SSEDecodeError(f"a stream line is longer than {self._max_line_bytes} bytes")
         return events
@@ -73,11 +90,14 @@ class SSEDecoder:
         return line
 
     def _process(self, line: str) -> SSEEvent | None:
+        if line.startswith("data:"):  # most lines
+            self._data.append(line[6:] if line.startswith(" ", 5) else line[5:])
+            return None
         if not line:
             if not self._data:
                 self._event = ""
                 return None
-            event = SSEEvent(data="\n".join(self._data), event=self._event or "message")
+            event = SSEEvent("\n".join(self._data), self._event or "message")
             self._data, self._event = [], ""
             return event
         if line.startswith(":"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from operator import methodcaller
 from typing import Any
 
 from ._exchange import Exchange
@@ -29,6 +30,16 @@ class Record(dict):
         super().__init__(*args, **kwargs)
         for key, value in self.items():
             dict.__setitem__(self, key, _wrap(value, self._children.get(key, Record)))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each optional field reads through a property that calls the dict's own get (C all
+        # the way): `chunk.choices[0].delta.content` costs a fifth of what the __getattr__
+        # fallback below costs, which matters once per streamed token. Same answers: the
+        # value, or None when absent.
+        super().__init_subclass__(**kwargs)
+        for name in cls._optional:
+            if name not in cls._attributes and name not in cls.__dict__:
+                setattr(cls, name, property(methodcaller("get", name)))
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -249,6 +260,23 @@ def make_chunk(
     if usage is not None:
         chunk["usage"] = usage
     return chunk
+
+
+def content_chunk(response_id: str, created: int, model: str, content: str, system_fingerprint: str | None) -> ModelResponseStream:
+    """``make_chunk(content=...)`` after the first chunk (no role, no finish): most chunks of
+    a stream, built with the fewest steps."""
+    delta = _new(Delta)
+    dict.__setitem__(delta, "content", content)
+    choice = _new(StreamChoice)
+    dict.update(choice, {"index": 0, "delta": delta, "finish_reason": None})
+    chunk = _new(ModelResponseStream)
+    dict.update(chunk, {"id": response_id, "object": "chat.completion.chunk", "created": created, "model": model, "choices": [choice]})
+    if system_fingerprint:
+        dict.__setitem__(chunk, "system_fingerprint", system_fingerprint)
+    return chunk
+
+
+_new = dict.__new__  # a record's dict with no __init__: what is put in needs no wrapping
 
 
 def _built(cls: type[Record], **fields: Any) -> Any:

@@ -187,3 +187,21 @@ def test_a_dedicated_model_name_is_taken_as_given(fake):
     r = completion(model="huggingface/models/7B/x.gguf", messages=CHAT, api_base=fake.endpoint_url("llamacpp-chat"))
     assert fake.seen("/endpoints/llamacpp-chat")[-1].body["model"] == "meta-llama/Llama-2-7b-chat-hf"  # the served name
     assert "the model 'models/7B/x.gguf'" in r.exchanges[-1].note  # not read as provider "models"
+
+
+@pytest.mark.parametrize("name", ["tgi3 chat", "tgi text", "router", "vllm", "vllm text", "llama.cpp"])
+def test_every_chunk_of_a_stream_has_openais_shape_with_one_id_and_the_role_once(fake, name):
+    chunks = list(completion(messages=CHAT, stream=True, **routes(fake)[name]))
+    assert len(chunks) > 3
+    first, middle, last = chunks[0], chunks[1:-1], chunks[-1]
+    for chunk in chunks:
+        assert chunk.object == "chat.completion.chunk" and chunk.id == first.id and chunk.created == first.created
+        assert chunk.model == first.model and chunk.system_fingerprint == first.system_fingerprint
+        assert set(chunk) - {"system_fingerprint", "usage"} == {"id", "object", "created", "model", "choices"}
+        assert set(chunk.choices[0]) == {"index", "delta", "finish_reason"} and chunk.choices[0].index == 0
+    assert first.choices[0].delta.role == "assistant"
+    for chunk in middle:  # text only: no role again, no finish, no usage
+        assert dict(chunk.choices[0].delta) == {"content": chunk.choices[0].delta.content}
+        assert chunk.choices[0].finish_reason is None and chunk.usage is None
+        assert json.loads(json.dumps(chunk)) == chunk  # plain JSON underneath, as OpenAI's
+    assert last.choices[0].finish_reason == "stop" and last.usage.total_tokens > 0
