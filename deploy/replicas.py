@@ -49,6 +49,9 @@ defaults
     mode http
     option forwardfor
     option redispatch
+    # A chat's tokens go out as they come: without this HAProxy may hold a small write back
+    # (MSG_MORE) for up to 200 ms, which every streamed reply's first token would wait for.
+    option http-no-delay
 {timeouts}
 
 frontend playground
