@@ -201,12 +201,17 @@ def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]
         def failed(name: str, error: Exception) -> None:
             say(f"- {route_name}, {name}{' (async)' if asynchronous else ''} failed: {type(error).__name__}: {str(error)[:160]}")
 
-        async def run_async():
+        async def run() -> None:
+            async def one(call) -> None:  # a sync client is called as it is; an async one awaited
+                result = call()
+                if asynchronous:
+                    await result
+
             working = {}
             for name, call in calls.items():
                 try:
                     for _ in range(WARMUP):
-                        await call()
+                        await one(call)
                     working[name] = call
                 except Exception as error:  # noqa: BLE001 - a benchmark reports a failed client and goes on
                     failed(name, error)
@@ -215,29 +220,11 @@ def overhead(root: str, asynchronous: bool) -> dict[str, dict[str, list[float]]]
                 for _ in range(CALLS):
                     for name, call in list(group.items()):
                         t = time.perf_counter()
-                        await call()
+                        await one(call)
                         samples[name].append(time.perf_counter() - t)
                         over_budget(name, group)
 
-        if asynchronous:
-            asyncio.run(run_async())
-        else:
-            working = {}
-            for name, call in calls.items():
-                try:
-                    for _ in range(WARMUP):
-                        call()
-                    working[name] = call
-                except Exception as error:  # noqa: BLE001
-                    failed(name, error)
-            samples.update({name: [] for name in working})
-            for group in rotations(working):
-                for _ in range(CALLS):
-                    for name, call in list(group.items()):
-                        t = time.perf_counter()
-                        call()
-                        samples[name].append(time.perf_counter() - t)
-                        over_budget(name, group)
+        asyncio.run(run())  # async clients: one event loop per route (their connections belong to it)
         results[route_name] = samples
     return results
 
