@@ -68,10 +68,10 @@ _saved: tuple[object, float, str | None] | None = None
 
 
 def _login_state(settings: Settings) -> object:
-    """What says the saved login may have changed: the token file's identity, size and
-    modification time (a new ``hf auth login`` or a logout changes them), and the
-    variables that move it or bring in a token from elsewhere. None: do not reuse (a
-    token exchanged through OIDC is short-lived; huggingface_hub caches it itself)."""
+    """What says the saved login may have changed: the token file's path, identity, size and
+    modification time (a new ``hf auth login`` or a logout changes them). None: do not
+    reuse (with HF_OIDC_RESOURCE the token comes from an OIDC exchange, short-lived, which
+    huggingface_hub caches itself)."""
     from huggingface_hub import constants
 
     if settings.oidc_resource:

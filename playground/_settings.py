@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_INFERENCE_ENDPOINT = "https://router.huggingface.co/hf-inference"
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
@@ -57,8 +57,8 @@ class Settings:
     """The Inference Endpoints API (``HF_ENDPOINTS_API_URL``), for listing a token's endpoints."""
     hub_offline: bool = False
     """``HF_HUB_OFFLINE=1``: never ask the Hub for a model's task or providers (a chat then goes to the router)."""
-    hf_token: str | None = None
-    huggingface_api_key: str | None = None
+    hf_token: str | None = field(default=None, repr=False)  # a token is never printed
+    huggingface_api_key: str | None = field(default=None, repr=False)
     oidc_resource: str | None = None
     """``HF_OIDC_RESOURCE``: huggingface_hub exchanges an OIDC token for the saved login (read afresh each call)."""
     connect_timeout: float = 10.0
@@ -73,17 +73,14 @@ class Settings:
         global _last
         if environ is None and isinstance(_POSIX_DATA, dict):
             raw: tuple[object, ...] = tuple(map(_POSIX_DATA.get, _NAMES_B))
-            last = _last
-            if last is not None and last[0] == raw:
-                return last[1]  # every call reads the environment; parsing it again is not needed
-            values = {name: os.environ.get(name) for name in ENV_NAMES}
+            read = os.environ.get
         else:
             env = os.environ if environ is None else environ
-            raw = tuple(env.get(name) for name in ENV_NAMES)
-            last = _last
-            if last is not None and last[0] == raw:
-                return last[1]
-            values = dict(zip(ENV_NAMES, raw))
+            raw, read = tuple(env.get(name) for name in ENV_NAMES), env.get
+        last = _last
+        if last is not None and last[0] == raw:
+            return last[1]  # every call reads the environment; parsing it again is not needed
+        values = {name: read(name) for name in ENV_NAMES}
         settings = cls(
             inference_endpoint=(values["HF_INFERENCE_ENDPOINT"] or DEFAULT_INFERENCE_ENDPOINT).rstrip("/"),
             hub_endpoint=(values["HF_ENDPOINT"] or DEFAULT_HUB_ENDPOINT).rstrip("/"),

@@ -201,3 +201,13 @@ def test_every_secret_header_is_shown_redacted():
     assert redact_headers([("Authorization", "Bearer two parts")]) == {"Authorization": "Bearer ***"}
     assert scrub("key abcd here", "abcd") == "key *** here"  # four characters are enough to hide
     assert scrub("key abc here", "abc") == "key abc here"  # shorter ones would blank out ordinary words
+
+
+def test_the_settings_never_print_a_token(monkeypatch):
+    from playground._settings import Settings
+
+    monkeypatch.setenv("HF_TOKEN", "hf_fake_valid_user_token")
+    monkeypatch.setenv("HUGGINGFACE_API_KEY", "hf_fake_private_endpoint_token")
+    settings = Settings.from_env()
+    assert settings.hf_token == "hf_fake_valid_user_token"  # read, and used
+    assert "hf_fake" not in repr(settings) and "hf_fake" not in str(settings)  # but never in a log line or a traceback
