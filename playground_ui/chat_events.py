@@ -3,14 +3,13 @@ one chat (and its payload view) or into both compare panes at once."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from .chat_pane import PaneTurn, TurnControl, display, stopped_text
+from .chat_pane import PaneTurn, TurnControl, TurnStop, display, stopped_text
 from .compare import pane_title
 from .page import Page
 from .payload_view import CODE_CHOICES, NOTHING_RECEIVED, NOTHING_SENT, code_for, code_update
@@ -72,12 +71,13 @@ class ChatEvents:
         self.compare_outputs = [chat.chatbot, compare.row, payload.column, compare.a.chatbot, compare.b.chatbot, compare.b.conversation]
 
     async def stream_turn(
-        self, text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, stop: asyncio.Event,
+        self, text: str, chats: Chats, on: bool, choice: str, inputs: TurnInputs, inputs_b: TurnInputs, stop: TurnStop,
         base: str = "", *, clear_box: bool = True,
     ) -> AsyncIterator[dict[Any, Any]]:
         """One message to one endpoint, or to both sides at once in compare mode: yields
         {component: value} for what changed, and leaves ``chats`` as the turn ended them.
-        Once ``stop`` is set the streams are closed and each reply still coming is marked."""
+        Once ``stop`` is set the streams are closed and each reply still coming is marked (or,
+        for Clear, every chat emptied)."""
         page = self.page
         if on:
             sides = {"a": (PaneTurn(page.compare.a, text, chats.shown_a, chats.convo), inputs),
@@ -109,6 +109,9 @@ class ChatEvents:
                 out[page.chat.message] = ""
                 cleared = True
             yield out
+        if stop.is_set() and stop.clearing:
+            yield self.on_clear_shown()
+            return
         if stop.is_set() and len(finished) < len(sides):
             yield self.stopped(sides[name][0] for name in sides if name not in finished)
         if on:
@@ -128,7 +131,7 @@ class ChatEvents:
             yield self.ended
 
     def begin(self, request: gr.Request | None, oauth: gr.OAuthToken | None, is_busy: bool, control: TurnControl,
-              chat_values: tuple[Any, ...], values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs, Chats, asyncio.Event] | None:
+              chat_values: tuple[Any, ...], values: tuple[Any, ...]) -> tuple[TurnInputs, TurnInputs, Chats, TurnStop] | None:
         """What every turn handler starts with: None (and a warning) while a reply still runs,
         else both sides' inputs for this visitor, the session's chats and the turn's Stop."""
         if is_busy:
@@ -219,7 +222,13 @@ class ChatEvents:
         control.stop()
         return {self.page.chat.stop: gr.update(interactive=False)}
 
-    def on_clear(self) -> dict[Any, Any]:
+    def on_clear(self, control: TurnControl) -> dict[Any, Any]:
+        """Clear empties every chat; a turn still running is told to stop and empties them
+        again as its last update (see TurnControl)."""
+        control.stop(clearing=True)
+        return self.on_clear_shown()
+
+    def on_clear_shown(self) -> dict[Any, Any]:
         page = self.page
         empty: dict[Any, Any] = {page.chat.chatbot: [], page.compare.a.chatbot: [], page.compare.b.chatbot: [], page.chat.conversation: [],
                                  page.compare.b.conversation: [], page.payload.last_turn: None, page.turn_log: []}

@@ -71,22 +71,30 @@ def stopped_text(content: str) -> str:
 
 
 
+class TurnStop(asyncio.Event):
+    """Set by Stop or Clear while a turn runs; ``clearing`` says which."""
+
+    clearing = False
+
+
 class TurnControl:
-    """A session's Stop. The running turn watches its own event and, once Stop sets it, closes
-    its HTTP streams and marks the partial replies itself: every update of a turn reaches the
-    browser through that turn's one stream, so no update of the stopped stream can arrive
-    after the mark (cancelling the handler from another event could let one through)."""
+    """A session's Stop and Clear. The running turn watches its own event and, once either
+    sets it, closes its HTTP streams and shows the end itself (the partial replies marked,
+    or every chat emptied): every update of a turn reaches the browser through that turn's
+    one stream, so no update of the stopped stream can arrive after its end (cancelling the
+    handler from another event could let one through)."""
 
     def __init__(self) -> None:
-        self.event: asyncio.Event | None = None
+        self.event: TurnStop | None = None
 
-    def start(self) -> asyncio.Event:
+    def start(self) -> TurnStop:
         """A new turn starts: a Stop pressed for an earlier one does not stop it."""
-        self.event = asyncio.Event()
+        self.event = TurnStop()
         return self.event
 
-    def stop(self) -> None:
+    def stop(self, *, clearing: bool = False) -> None:
         if self.event is not None:
+            self.event.clearing = clearing
             self.event.set()
 
 

@@ -75,18 +75,19 @@ def _wire(demo: gr.Blocks, page: Page, session: SessionBar) -> None:
     turns, sessions = ChatEvents(page), SessionEvents(page)
 
     # A turn: Send, Enter, Retry, Replay; Stop and Clear end it (the chats' trash icons are Clear).
-    send_event = chat.send.click(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
-    submit_event = chat.message.submit(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
-    retry_event = chat.retry.click(turns.on_retry, turns.inputs, turns.outputs, **QUIET)
-    replay_event = session.replay.click(turns.on_replay, turns.inputs, turns.outputs, **QUIET)
+    # Neither cancels the turn's handler: they tell it, and it ends itself (see TurnControl).
+    for start in (chat.send.click, chat.message.submit):
+        start(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
+    chat.retry.click(turns.on_retry, turns.inputs, turns.outputs, **QUIET)
+    session.replay.click(turns.on_replay, turns.inputs, turns.outputs, **QUIET)
     # The retry arrow under the last reply (an error's box above all) does what Retry does.
-    retries = [pane_chat.retry(turns.on_retry, turns.inputs, turns.outputs, **QUIET) for pane_chat in (chat.chatbot, compare.a.chatbot, compare.b.chatbot)]
+    for pane_chat in (chat.chatbot, compare.a.chatbot, compare.b.chatbot):
+        pane_chat.retry(turns.on_retry, turns.inputs, turns.outputs, **QUIET)
     # An example sends itself once it fills the message box.
-    example_event = chat.examples.load_input_event.then(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
-    running = [send_event, submit_event, retry_event, replay_event, example_event, *retries]
-    chat.stop.click(turns.on_stop, [chat.control], [chat.stop], queue=False, **QUIET)  # the turn ends itself: see TurnControl
+    chat.examples.load_input_event.then(turns.on_send, [chat.message, *turns.inputs], turns.outputs, **QUIET)
+    chat.stop.click(turns.on_stop, [chat.control], [chat.stop], queue=False, **QUIET)
     for clear in (chat.clear.click, chat.chatbot.clear, compare.a.chatbot.clear, compare.b.chatbot.clear):
-        clear(turns.on_clear, None, turns.outputs, cancels=running, **QUIET)
+        clear(turns.on_clear, [chat.control], turns.outputs, queue=False, **QUIET)
     payload.code_choice.change(code_update, [payload.code_choice, payload.last_turn], [payload.code], **QUIET)
     # .input (the person's click), not .change: an import sets the box without resetting the panes.
     panel.compare.input(turns.on_compare, turns.compare_inputs, turns.compare_outputs, **QUIET)

@@ -66,6 +66,27 @@ def test_stop_ends_the_turn_where_a_person_sees_it(app: Page, fake):
     assert [m["content"] for m in fake.seen(CHAT_PATH)[-1].body["messages"]] == ["Next"]  # the stopped turn is left out
 
 
+def test_clear_during_a_stream_empties_the_chat_for_good(app: Page, fake):
+    fake.token_delay = 0.3
+    send_text(app, "Tell me about Paris.")
+    expect(bot(app)).to_contain_text("Paris is", timeout=10000)
+    app.locator("#clear").click()
+    expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(0)
+    expect(app.locator("#send")).to_be_enabled()
+    for _ in range(5):  # the stopped stream's next tokens would have come by now: none shows
+        app.wait_for_timeout(300)
+        expect(app.locator('#chatbot [data-testid="bot"]')).to_have_count(0)
+    for _ in range(50):
+        if fake.streams_cut:
+            break
+        app.wait_for_timeout(100)
+    assert fake.streams_cut == 1  # and the endpoint saw the stream cut
+    fake.token_delay = 0.0
+    send_text(app, "Next")
+    wait_done(app)
+    assert [m["content"] for m in fake.seen(CHAT_PATH)[-1].body["messages"]] == ["Next"]
+
+
 def test_what_is_typed_during_a_stream_stays_and_a_second_enter_waits(app: Page, fake):
     fake.token_delay = 0.15
     send_text(app, "Tell me about Paris.")
