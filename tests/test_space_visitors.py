@@ -214,3 +214,49 @@ def test_the_budget_forgets_idle_visitors_past_its_limit(monkeypatch):
         budget.take(f"v{i}", 1)
     assert set(budget._turns) <= {"v2", "v3", "v4"} and "v4" in budget._turns  # the longest idle went first
     assert not budget.take("v4", 1)  # those remembered are still counted
+
+
+def test_the_next_turn_comes_when_the_oldest_turn_of_the_hour_leaves_it():
+    now = [1000.0]  # a monotonic clock does not start at zero
+    budget = Budget(clock=lambda: now[0])
+    assert budget.take("a", 2)
+    now[0] += 10 * 60
+    assert budget.take("a", 2)
+    now[0] += 10 * 60
+    assert not budget.take("a", 2)
+    assert budget.minutes_until_next("a") == 40  # the first turn, 20 min ago, frees a turn in 40 min (not the second's 50)
+    now[0] += 39 * 60 + 50
+    assert budget.minutes_until_next("a") == 1
+    now[0] += 10
+    assert budget.take("a", 2)
+
+
+def test_past_its_limit_the_budget_forgets_the_longest_idle_half_and_still_counts_the_rest(monkeypatch):
+    from playground_ui import visitors
+
+    monkeypatch.setattr(visitors, "MAX_VISITORS", 6)
+    now = [500.0]
+    budget = Budget(clock=lambda: now[0])
+    names = ["zed", "yan", "xia", "wu", "val", "uma"]  # idle order is not alphabetical order
+    for name in names:
+        now[0] += 1
+        assert budget.take(name, 1)
+    assert not budget.take("zed", 1)  # six remembered: nothing forgotten yet
+    now[0] += 1
+    assert budget.take("ted", 1)  # the seventh: the four longest idle go, three stay (the limit's half and the newcomer)
+    assert [budget.take(name, 1) for name in ("val", "uma", "ted")] == [False, False, False]  # still counted
+    assert [budget.take(name, 1) for name in ("zed", "yan", "xia", "wu")] == [True, True, True, True]  # forgotten
+
+
+def test_visitors_refused_by_a_budget_of_zero_are_forgotten_first_without_error(monkeypatch):
+    from playground_ui import visitors
+
+    monkeypatch.setattr(visitors, "MAX_VISITORS", 2)
+    now = [500.0]
+    budget = Budget(clock=lambda: now[0])
+    assert not budget.take("refused", 0)  # a Space that allows no turns remembers the visitor with none counted
+    now[0] += 1
+    assert budget.take("first", 1)
+    now[0] += 1
+    assert budget.take("second", 1)  # past the limit: the one with no turn at all is the most idle
+    assert "refused" not in budget._turns and not budget.take("second", 1)
