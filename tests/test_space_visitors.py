@@ -243,9 +243,11 @@ def test_past_its_limit_the_budget_forgets_the_longest_idle_half_and_still_count
         assert budget.take(name, 1)
     assert not budget.take("zed", 1)  # six remembered: nothing forgotten yet
     now[0] += 1
+    assert budget.take("zed", 2)  # the first one in is the latest active now
+    now[0] += 1
     assert budget.take("ted", 1)  # the seventh: the four longest idle go, three stay (the limit's half and the newcomer)
-    assert [budget.take(name, 1) for name in ("val", "uma", "ted")] == [False, False, False]  # still counted
-    assert [budget.take(name, 1) for name in ("zed", "yan", "xia", "wu")] == [True, True, True, True]  # forgotten
+    assert [budget.take("zed", 2), budget.take("uma", 1), budget.take("ted", 1)] == [False, False, False]  # still counted
+    assert [budget.take(name, 1) for name in ("yan", "xia", "wu", "val")] == [True, True, True, True]  # forgotten
 
 
 def test_visitors_refused_by_a_budget_of_zero_are_forgotten_first_without_error(monkeypatch):
