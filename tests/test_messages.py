@@ -1,0 +1,53 @@
+"""What a conversation must look like, the sentence for each way it can be wrong (nothing is
+sent), and how its messages reach the endpoint."""
+
+import pytest
+
+import playground
+from playground import completion
+
+CHAT_MODEL = "meta-llama/Llama-2-7b-chat-hf"
+CHAT_PATH = f"/hf-inference/models/{CHAT_MODEL}/v1/chat/completions"
+
+
+@pytest.mark.parametrize(("messages", "sentence"), [
+    ([], 'messages must be a non-empty list such as [{"role": "user", "content": "Hello"}].'),
+    ("Hello", 'messages must be a non-empty list such as [{"role": "user", "content": "Hello"}].'),
+    ([{"role": "user", "content": "Hi"}, {"content": "no role"}],
+     'Message 2 is not a chat message; each must look like {"role": "user", "content": "..."}.'),
+    ([{"role": "user", "content": "Hi"}, "text"],
+     'Message 2 is not a chat message; each must look like {"role": "user", "content": "..."}.'),
+    ([{"role": "narrator", "content": "Once"}], "Message 1 has role 'narrator'; use one of system, user, assistant or tool."),
+    ([{"role": "system", "content": "Be brief."}], "The conversation has no user message; add one with the question or text to send."),
+    ([{"role": "user", "content": 42}],
+     'A message\'s content must be text or a list of text parts, not int; write it as {"role": "user", "content": "..."}.'),
+])
+def test_a_conversation_that_cannot_be_sent_is_refused_with_its_sentence_and_nothing_goes_out(fake, messages, sentence):
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model=CHAT_MODEL, messages=messages, task="conversational")
+    assert str(caught.value) == sentence
+    assert fake.seen("/hf-inference/") == []
+
+
+def test_a_developer_message_goes_out_as_system_and_null_content_as_empty_text(fake):
+    messages = [
+        {"role": "developer", "content": "Answer in French."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": None},
+        {"role": "user", "content": ["Two ", "parts"]},
+    ]
+    completion(model=CHAT_MODEL, messages=messages, task="conversational")
+    sent = fake.seen(CHAT_PATH)[-1].body["messages"]
+    assert sent == [
+        {"role": "system", "content": "Answer in French."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": ""},
+        {"role": "user", "content": "Two \nparts"},
+    ]
+
+
+def test_text_parts_are_plain_text_even_on_a_text_route(fake):
+    parts = [{"type": "text", "text": "The capital of France is"}, {"type": "text", "text": "a city."}]
+    answer = completion(model="meta-llama/Llama-2-7b-hf", messages=[{"role": "user", "content": parts}])  # text generation
+    assert answer.route == "text-generation"
+    assert fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-hf")[-1].body["inputs"] == "The capital of France is\na city."
