@@ -86,7 +86,7 @@ def read_hf_error(body: Any) -> HFError:
         if stripped[:1] == "<":
             return HFError(text="the endpoint answered with an HTML page, not JSON")
         return HFError(text=_clip(stripped))
-    if body in (None, "", b""):
+    if body is None or (isinstance(body, (str, bytes)) and not body.strip()):  # nothing said, or only blanks
         return HFError(text=None)
     return HFError(text=_clip(json.dumps(body, default=str)))
 

@@ -52,3 +52,12 @@ def test_errors_carry_the_attributes_litellm_and_openai_code_reads(fake):
     assert error.args == (sentence,) and sentence in repr(error)  # what logs and the REPL show
     copy = pickle.loads(pickle.dumps(error))  # across processes (multiprocessing, task queues)
     assert type(copy) is playground.InternalServerError and str(copy) == sentence and copy.args == (sentence,)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\n"])
+def test_an_error_reply_with_a_blank_body_reads_as_no_detail_not_as_quoted_blanks(fake, blank):
+    fake.script("/endpoints/public-base", Reply(500, blank, "text/plain"))
+    with pytest.raises(playground.InternalServerError) as caught:
+        completion(model="meta-llama/Llama-2-7b-hf", messages=[{"role": "user", "content": "Hi"}],
+                   api_base=fake.endpoint_url("public-base"))
+    assert '"' not in str(caught.value) and caught.value.hf_error is None
