@@ -2,12 +2,12 @@
 optional parts only when there is something to say, honest timings, and bodies read as the server meant them."""
 
 import json
-import socket
 import time
 
 import pytest
 
 import playground
+from apprun import free_port
 from fakehf import Reply
 from playground import completion
 
@@ -58,11 +58,8 @@ def test_a_streamed_exchange_shows_its_events_verbatim_and_done_stays_text(fake)
 
 
 def test_a_refused_connection_is_recorded_as_the_error_that_stood_in_for_a_reply(fake):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     with pytest.raises(playground.APIConnectionError) as caught:
-        completion(model="m", messages=CHAT, api_base=f"http://127.0.0.1:{port}", task="text-generation")
+        completion(model="m", messages=CHAT, api_base=f"http://127.0.0.1:{free_port()}", task="text-generation")
     exchange = caught.value.exchange
     response = exchange.to_dict()["response"]
     assert response["status"] is None and response["error"] == exchange.error and exchange.error
