@@ -9,6 +9,7 @@ characters included, since lines are decoded only once whole). A line longer tha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 
@@ -37,6 +38,7 @@ class SSEDecoder:
         buffer = self._buffer
         buffer += chunk
         events: list[SSEEvent] = []
+        lines: Iterable[str] = ()
         if b"\r" not in buffer:  # the usual case, \n line ends only: every whole line decoded and split at once
             last = buffer.rfind(b"\n")
             if last != -1:
@@ -46,18 +48,13 @@ class SSEDecoder:
                     # One whole event of one data line, as most servers send each token: no line-by-line walk.
                     events.append(SSEEvent(text[6:-1] if text.startswith(" ", 5) else text[5:-1]))
                 else:
-                    for line in text.split("\n"):
-                        event = self._process(line)
-                        if event is not None:
-                            events.append(event)
+                    lines = text.split("\n")
         else:
-            while True:
-                line = self._next_line()
-                if line is None:
-                    break
-                event = self._process(line)
-                if event is not None:
-                    events.append(event)
+            lines = iter(self._next_line, None)
+        for line in lines:
+            event = self._process(line)
+            if event is not None:
+                events.append(event)
         if len(self._buffer) > self._max_line_bytes:
             raise SSEDecodeError(f"a stream line is longer than {self._max_line_bytes} bytes")
         return events
