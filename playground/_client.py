@@ -170,7 +170,9 @@ class StreamReader:
         return self.state.done
 
     def feed(self, raw: bytes) -> Iterator[ModelResponseStream]:
-        """Chunks one by one, so that those before an error event reach the caller first."""
+        """The chunks of what ``raw`` completed, one by one, so that those before an error event
+        reach the caller first. Not a generator itself: the read's checks run at the call, and
+        each read makes one generator (``_deliver``'s), not two; this runs once per token."""
         self.received += len(raw)
         if self.received > self.limit:
             self.exchange.error = f"stream larger than {self.limit} bytes; reading stopped"
@@ -185,22 +187,16 @@ class StreamReader:
         except SSEDecodeError as error:
             self.exchange.error = str(error)
             raise malformed("a readable event stream", str(error), exchanges=self.exchanges, model=self.state.model) from None
+        return self._deliver(events)
+
+    def _deliver(self, events: list[SSEEvent]) -> Iterator[ModelResponseStream]:
         exchange, secret, on_event = self.exchange, self.secret, self.state.on_event
-        for event in events:  # _deliver's loop, inline: this runs once per token
-            data = scrub(event.data, secret) if secret else event.data
-            exchange.events.append(data)
+        for event in events:
+            data = scrub(event.data, secret) if secret else event.data  # a server echoing the token back: shown redacted
+            exchange.events.append(data)  # verbatim, as on the wire
             produced = on_event(data, self.exchanges)
             if exchange.time_to_first_token is None and any(c["choices"] and c["choices"][0]["delta"].get("content") for c in produced):
                 exchange.time_to_first_token = exchange.elapsed()
-            yield from produced
-
-    def _deliver(self, events: list[SSEEvent]) -> Iterator[ModelResponseStream]:
-        for event in events:
-            data = scrub(event.data, self.secret)  # a server echoing the token back: shown redacted
-            self.exchange.events.append(data)  # verbatim, as on the wire
-            produced = self.state.on_event(data, self.exchanges)
-            if self.exchange.time_to_first_token is None and any(c["choices"] and c["choices"][0]["delta"].get("content") for c in produced):
-                self.exchange.time_to_first_token = self.exchange.elapsed()
             yield from produced
 
     def end(self) -> Iterator[ModelResponseStream]:

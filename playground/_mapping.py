@@ -549,6 +549,12 @@ class StreamState:
             system_fingerprint=self.system_fingerprint, **fields,
         )
 
+    def _text_chunk(self, content: str) -> ModelResponseStream:
+        """A chunk of text alone: after the first chunk (which carries the role), built in one step."""
+        if self._sent_role:
+            return content_chunk(self.response_id, self.created, self.model, content, self.system_fingerprint)
+        return self._chunk(content=content)
+
     @property
     def usage(self) -> Usage:
         # TGI sends one token per event: without server figures, the count of events is a
@@ -610,10 +616,7 @@ class StreamState:
         self.token_events += 1
         if not token.get("special"):
             self.text.append(token["text"])
-            if self._sent_role:
-                chunks.append(content_chunk(self.response_id, self.created, self.model, token["text"], self.system_fingerprint))
-            else:
-                chunks.append(self._chunk(content=token["text"]))
+            chunks.append(self._text_chunk(token["text"]))
         if payload.get("generated_text") is not None:  # only the last event carries it
             details = payload.get("details") if isinstance(payload.get("details"), dict) else {}
             if isinstance(details.get("finish_reason"), str) and details["finish_reason"]:
@@ -658,17 +661,16 @@ class StreamState:
         reasoning = reasoning if isinstance(reasoning, str) and reasoning else None
         tool_calls = delta.get("tool_calls")
         tool_calls = [call for call in tool_calls if isinstance(call, dict)] if isinstance(tool_calls, list) else None
-        if content is not None and self._sent_role and not tool_calls and reasoning is None:  # most chunks
-            self.token_events += 1
-            self.text.append(content)
-            chunks.append(content_chunk(self.response_id, self.created, self.model, content, self.system_fingerprint))
-        elif content is not None or tool_calls or reasoning is not None:
+        if content is not None or tool_calls or reasoning is not None:
             self.token_events += 1
             if content is not None:
                 self.text.append(content)
             if tool_calls:
                 self._tool_calls = True
-            chunks.append(self._chunk(content=content, tool_calls=tool_calls or None, reasoning_content=reasoning))
+            if tool_calls or reasoning is not None:
+                chunks.append(self._chunk(content=content, tool_calls=tool_calls or None, reasoning_content=reasoning))
+            else:
+                chunks.append(self._text_chunk(content))
         if isinstance(choice.get("finish_reason"), str) and choice["finish_reason"]:
             # Stay open: a [DONE] or a usage-only chunk may follow; finish() closes.
             self.finish_reason = _finish_reason(choice["finish_reason"])
