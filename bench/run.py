@@ -239,12 +239,8 @@ def overhead_table(results: dict[str, dict[str, list[float]]]) -> None:
     table(rows, ["route", "client", "median", "p95", "median / floor", "p95 / floor p95"])
 
 
-def throughput_async(base: str, concurrency: int = 64) -> dict[str, tuple[list[float], float]]:
-    """CALLS calls, ``concurrency`` at a time, on the TGI chat route."""
-    import httpx
-    from huggingface_hub import AsyncInferenceClient
-
-    import playground
+def throughput_async(root: str, concurrency: int = 64) -> dict[str, tuple[list[float], float]]:
+    """CALLS calls, ``concurrency`` at a time, on the TGI chat route, with section 1's async clients."""
 
     async def run_all(make_call) -> tuple[list[float], float]:
         semaphore = asyncio.Semaphore(concurrency)
@@ -262,33 +258,15 @@ def throughput_async(base: str, concurrency: int = 64) -> dict[str, tuple[list[f
         await asyncio.gather(*(one() for _ in range(CALLS)))
         return samples, time.perf_counter() - start
 
-    async def main():
-        first = await playground.acompletion(model="bench/model", messages=MESSAGES, api_base=base, api_key=False, max_tokens=16)
-        body = first.exchanges[-1].request_body
-        client = httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency * 2))
-        hf = AsyncInferenceClient(base_url=base, token="hf_bench_dummy")
-        calls = {
-            "raw httpx (floor)": lambda: client.post(f"{base}/v1/chat/completions", json=body),
-            "playground.acompletion": lambda: playground.acompletion(
-                model="bench/model", messages=MESSAGES, api_base=base, api_key=False, max_tokens=16
-            ),
-            "AsyncInferenceClient": lambda: hf.chat_completion(messages=MESSAGES, max_tokens=16),
-        }
-        try:
-            import litellm
+    calls = clients_of(routes(root)["TGI chat (/v1/chat/completions)"], asynchronous=True)  # made outside the loop below
 
-            calls["litellm.acompletion"] = lambda: litellm.acompletion(
-                model="huggingface/bench/model", api_base=base, messages=MESSAGES, max_tokens=16, api_key="hf_bench"
-            )
-        except ImportError:
-            pass
+    async def main():
         results = {}
         for name, call in calls.items():
             try:
                 results[name] = await run_all(call)
             except Exception as error:  # noqa: BLE001
                 say(f"- {name} (async) failed: {type(error).__name__}: {str(error)[:200]}")
-        await client.aclose()
         return results
 
     return asyncio.run(main())
@@ -568,7 +546,7 @@ def main() -> None:
 
         say(f"### Async throughput, TGI chat: {CALLS} calls, 64 at a time")
         say()
-        results = throughput_async(fast)
+        results = throughput_async(root)
         floor_async, floor_wall = results["raw httpx (floor)"]
         rows = [[name, ms(statistics.median(s)), ms(pct(s, 0.95)), f"{statistics.median(s) / statistics.median(floor_async):.2f}x",
                  f"{len(s) / wall:.0f}/s"] for name, (s, wall) in results.items()]
