@@ -1,0 +1,375 @@
+"""What a caller gets when the wire itself fails: a connection cut or stalled while a reply
+or a stream is being read, a connection that never opens, a reply too large to hold, a
+failure whose message carries the token. Each is one typed error with a sentence saying
+what to do, and the exchange that shows what happened; sync and async alike. And what goes
+out: one header of each name, the text as written, no body on a GET, one connection reused."""
+
+import asyncio
+import json
+import socket
+import socketserver
+import threading
+import time
+
+import httpx
+import pytest
+
+import playground
+from playground import _transport
+from playground._netguard import PrivateAddressError
+from playground._prepare import USER_AGENT
+
+CHAT = [{"role": "user", "content": "hi"}]
+TOKEN = "hf_" + "q" * 34
+EVENT = b'data: {"object":"chat.completion.chunk","id":"1","created":0,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
+
+
+def answer_body(content: str = "hello") -> bytes:
+    return json.dumps({"object": "chat.completion", "id": "1", "created": 0, "model": "m",
+                       "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                       "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+
+
+class Scripted(socketserver.ThreadingTCPServer):
+    """A raw HTTP/1.1 server: ``GET /info`` is a 404 (an engine without TGI's routes), and
+    the chat route runs ``self.chat(wfile)``, which writes whatever bytes the test wants and
+    may stall or drop the connection. Keeps each request (head lines and body) and counts
+    connections."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, chat) -> None:
+        self.chat = chat
+        self.requests: list[tuple[list[str], bytes]] = []
+        self.connections = 0
+        super().__init__(("127.0.0.1", 0), _Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        self.server.connections += 1
+        while True:
+            lines = []
+            while True:
+                line = self.rfile.readline()
+                if not line:
+                    return
+                if line == b"\r\n":
+                    break
+                lines.append(line.decode("latin-1").rstrip("\r\n"))
+            length = next((int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")), 0)
+            self.server.requests.append((lines, self.rfile.read(length)))
+            if lines[0].startswith("GET /info "):
+                self.wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
+                continue
+            if self.server.chat(self.wfile) == "close":
+                return
+
+
+def chunked(*pieces: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+
+
+STREAM_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
+def cut_after_one_event(wfile):
+    wfile.write(STREAM_HEAD + chunked(EVENT))
+    wfile.flush()
+    time.sleep(0.05)
+    return "close"  # no last chunk: the stream ends mid-way
+
+
+def stall_after_one_event(wfile):
+    wfile.write(STREAM_HEAD + chunked(EVENT))
+    wfile.flush()
+    time.sleep(2)
+    return "close"
+
+
+def cut_body(wfile):
+    wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n" + answer_body()[:30])
+    wfile.flush()
+    return "close"
+
+
+def stall_body(wfile):
+    wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n" + answer_body()[:30])
+    wfile.flush()
+    time.sleep(2)
+    return "close"
+
+
+def run(mode: str, url: str, **kwargs):
+    """A completion's text (the stream read to its end) in ``mode`` "sync" or "async"; the
+    text read before an error is kept on the error as ``.partial``."""
+    kwargs = {"model": "m", "messages": CHAT, "api_base": url, "api_key": False, "task": "conversational", **kwargs}
+    parts: list[str] = []
+    if mode == "sync":
+        try:
+            answer = playground.completion(**kwargs)
+            if not kwargs.get("stream"):
+                return answer
+            for chunk in answer:
+                parts.append(chunk.choices[0].delta.get("content") or "")
+            return "".join(parts)
+        except playground.APIError as error:
+            error.partial = "".join(parts)
+            raise
+
+    async def call():
+        try:
+            answer = await playground.acompletion(**kwargs)
+            if not kwargs.get("stream"):
+                return answer
+            async for chunk in answer:
+                parts.append(chunk.choices[0].delta.get("content") or "")
+            return "".join(parts)
+        except playground.APIError as error:
+            error.partial = "".join(parts)
+            raise
+
+    return asyncio.run(call())
+
+
+MODES = pytest.mark.parametrize("mode", ["sync", "async"])
+
+
+@MODES
+def test_a_stream_cut_mid_way_is_a_connection_error_after_what_arrived(mode):
+    server = Scripted(cut_after_one_event)
+    with pytest.raises(playground.APIConnectionError) as caught:
+        run(mode, server.url, stream=True)
+    error = caught.value
+    assert error.partial == "Hel"  # what arrived was shown before the error
+    assert str(error).startswith(f"The connection to {server.host} failed (")
+    assert str(error).endswith("): check your network connection and try again.")
+    exchange = error.exchanges[-1]
+    assert exchange.url == f"{server.url}/v1/chat/completions" and exchange.status == 200
+    assert exchange.error.startswith("RemoteProtocolError: ")
+
+
+@MODES
+def test_a_stream_that_stalls_is_a_timeout_at_the_callers_limit(mode):
+    server = Scripted(stall_after_one_event)
+    started = time.perf_counter()
+    with pytest.raises(playground.Timeout) as caught:
+        run(mode, server.url, stream=True, timeout=0.4)
+    assert time.perf_counter() - started < 1.8  # the caller's 0.4 s, not the server's 2 s stall
+    assert caught.value.partial == "Hel"
+    assert str(caught.value) == (f"{server.host} did not answer within 0.4 s: the endpoint may be busy, loading or unreachable; "
+                                 "try again, or allow longer with timeout=.")
+    assert caught.value.exchanges[-1].error == "timed out after 0.4 s (ReadTimeout)"
+
+
+@MODES
+def test_a_reply_cut_short_is_a_connection_error_with_its_exchange(mode):
+    server = Scripted(cut_body)
+    with pytest.raises(playground.APIConnectionError) as caught:
+        run(mode, server.url)
+    error = caught.value
+    assert str(error).startswith(f"The connection to {server.host} failed (")
+    assert error.exchanges[0].url.endswith("/info")  # every exchange of the call, the failed one last
+    assert error.exchanges[-1].url == f"{server.url}/v1/chat/completions"
+    assert error.exchanges[-1].status == 200
+    assert error.exchanges[-1].error.startswith("RemoteProtocolError: ")
+
+
+@MODES
+def test_a_reply_that_stalls_is_a_timeout_at_the_callers_limit(mode, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_READ_TIMEOUT", "30")
+    server = Scripted(stall_body)
+    with pytest.raises(playground.Timeout) as caught:
+        run(mode, server.url, timeout=0.4)
+    assert str(caught.value).startswith(f"{server.host} did not answer within 0.4 s: ")
+    assert caught.value.exchanges[-1].error == "timed out after 0.4 s (ReadTimeout)"
+
+
+@pytest.fixture
+def full_listener():
+    """A port whose listen queue is full: a new connection is never accepted, so connecting times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    waiting = []
+    for _ in range(4):
+        client = socket.socket()
+        client.setblocking(False)
+        try:
+            client.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        waiting.append(client)
+    time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    for client in waiting:
+        client.close()
+    listener.close()
+
+
+@MODES
+def test_a_connection_that_never_opens_times_out_at_the_connect_limit(mode, monkeypatch, full_listener):
+    monkeypatch.setenv("PLAYGROUND_CONNECT_TIMEOUT", "0.3")
+    with pytest.raises(playground.Timeout) as caught:
+        run(mode, full_listener, timeout=20)
+    host = full_listener.removeprefix("http://")
+    assert str(caught.value).startswith(f"{host} did not answer within 0.3 s: ")  # the connect limit, not the read limit
+    assert caught.value.exchanges[-1].error == "timed out after 0.3 s (ConnectTimeout)"
+
+
+@pytest.fixture
+def failing_pools():
+    """Pools whose transport raises what the test sets (as a proxy or a socket error might),
+    after recording the request."""
+    state = {"error": None, "requests": []}
+
+    def handler(request):
+        state["requests"].append(request)
+        raise state["error"]
+
+    def pool(client_class, transport_class):
+        transport = transport_class(handler)
+        return _transport._Pool(client_class(transport=transport), transport, ())
+
+    _transport._sync_pool = pool(httpx.Client, httpx.MockTransport)
+    original = _transport.async_pool
+    _transport.async_pool = lambda: _transport._async_pools.setdefault(asyncio.get_running_loop(), pool(httpx.AsyncClient, httpx.MockTransport))
+    yield state
+    _transport.async_pool = original
+    _transport._sync_pool = None
+    _transport._async_pools.clear()
+
+
+@MODES
+def test_a_failure_message_never_carries_the_token(mode, failing_pools):
+    failing_pools["error"] = httpx.ConnectError(f"proxy said: bad credentials Bearer {TOKEN}")
+    with pytest.raises(playground.APIConnectionError) as caught:
+        run(mode, "http://endpoint.test", api_key=TOKEN)
+    assert failing_pools["requests"][-1].headers["authorization"] == f"Bearer {TOKEN}"  # it was sent; it is never shown
+    assert str(caught.value).startswith("Could not connect to endpoint.test (proxy said: bad credentials Bearer ")
+    assert str(caught.value).endswith("check the endpoint URL and your network connection.")
+    assert TOKEN not in str(caught.value) and TOKEN not in caught.value.exchanges[-1].error
+    assert caught.value.exchanges[-1].error.startswith("ConnectError: proxy said")
+
+    failing_pools["error"] = httpx.UnsupportedProtocol(f"no protocol for {TOKEN}")
+    with pytest.raises(playground.APIConnectionError) as caught:
+        run(mode, "http://endpoint.test", api_key=TOKEN)
+    assert str(caught.value) == "http://endpoint.test/info is not a URL that can be called: give an http:// or https:// address."
+    assert caught.value.exchanges[-1].error.startswith("no protocol for hf_")
+    assert TOKEN not in caught.value.exchanges[-1].error
+
+
+@MODES
+def test_a_refused_private_address_says_so_with_its_exchange(mode, failing_pools):
+    refused = httpx.ConnectError("endpoint.test leads to 10.0.0.5, a private address: this server does not call private networks.")
+    refused.__cause__ = PrivateAddressError("10.0.0.5")
+    failing_pools["error"] = refused
+    with pytest.raises(playground.APIConnectionError) as caught:
+        run(mode, "http://endpoint.test")
+    assert caught.value.code == "private_address"
+    assert str(caught.value) == str(refused)
+    assert caught.value.exchanges[-1].error == f"ConnectError: {refused}"
+
+
+def large_reply(size: int):
+    """A chat answer of exactly ``size`` bytes, sent in 64 kB chunks."""
+    body = answer_body("big")
+    body += b" " * (size - len(body))
+
+    def chat(wfile):
+        wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for start in range(0, len(body), 65536):
+            wfile.write(chunked(body[start:start + 65536]))
+        wfile.write(b"0\r\n\r\n")
+        wfile.flush()
+
+    return chat
+
+
+@MODES
+def test_a_reply_over_the_size_limit_is_not_read(mode, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_MAX_RESPONSE_MB", "1")
+    server = Scripted(large_reply(2**20 + 1))  # one byte over, in pieces each well under it
+    with pytest.raises(playground.APIError) as caught:
+        run(mode, server.url)
+    assert str(caught.value) == ("The endpoint's reply is larger than 1 MB, so it was not read: "
+                                 "ask for fewer tokens or check that the URL points at a model endpoint.")
+    assert caught.value.status_code == 200
+    assert caught.value.exchanges[-1].error == f"reply larger than {2**20} bytes; reading stopped"
+
+
+@MODES
+def test_a_reply_exactly_at_the_size_limit_is_read(mode, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_MAX_RESPONSE_MB", "1")
+    server = Scripted(large_reply(2**20))
+    assert run(mode, server.url).choices[0].message.content == "big"
+
+
+def test_a_read_reply_is_timed_as_its_first_token():
+    server = Scripted(lambda wfile: wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                                                 % (len(answer_body()), answer_body())))
+    exchange = run("sync", server.url).exchanges[-1]
+    assert exchange.total_time > 0 and exchange.time_to_first_token == exchange.total_time
+
+
+def replies(wfile):
+    body = answer_body("naïve café")
+    wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+@MODES
+def test_what_goes_out(mode):
+    """One header of each name (ours, not httpx's defaults), the text as written (UTF-8,
+    not escapes), no body on a GET, and one kept-alive connection for a call's requests."""
+    server = Scripted(replies)
+    run(mode, server.url, messages=[{"role": "user", "content": "Où est la café ? 東京"}])
+    (info_head, info_body), (chat_head, chat_body) = server.requests[0], server.requests[-1]
+    names = [line.split(":")[0].lower() for line in chat_head[1:]]
+    assert sorted(set(names)) == sorted(names)
+    assert f"user-agent: {USER_AGENT}".lower() in [line.lower() for line in chat_head]
+    assert "accept: application/json" in [line.lower() for line in chat_head]
+    assert "Où est la café ? 東京".encode() in chat_body
+    assert info_head[0].startswith("GET /info") and info_body == b""
+    assert not any(line.lower().startswith(("content-length:", "transfer-encoding:")) for line in info_head)
+    assert server.connections == 1
+
+
+def test_async_calls_in_one_event_loop_share_connections():
+    server = Scripted(replies)
+
+    async def three():
+        for _ in range(3):
+            await playground.acompletion(model="m", messages=CHAT, api_base=server.url, api_key=False, task="conversational")
+
+    asyncio.run(three())
+    assert sum(head[0].startswith("POST /v1/chat/completions") for head, _ in server.requests) == 3
+    assert server.connections == 1
+
+
+def test_a_redirect_through_a_proxy_is_not_followed(monkeypatch):
+    """A 3xx is the endpoint's answer, shown as it is: following it could carry the call
+    (and its body) somewhere the person never chose."""
+    proxy = Scripted(lambda wfile: wfile.write(b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere.test/v1/chat/completions\r\n"
+                                               b"Content-Length: 0\r\n\r\n"))
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    _transport._sync_pool = None
+    try:
+        with pytest.raises(playground.APIError) as caught:
+            run("sync", "http://endpoint.test")
+    finally:
+        _transport._sync_pool = None
+    assert caught.value.status_code == 302
+    assert [head[0].split()[1] for head, _ in proxy.requests] == ["http://endpoint.test/info", "http://endpoint.test/v1/chat/completions"]
