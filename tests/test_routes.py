@@ -1,5 +1,7 @@
 """Route choice and fallbacks, on the wire against the fake."""
 
+import asyncio
+
 import pytest
 
 import playground
@@ -191,3 +193,25 @@ def test_endpoint_without_info_is_sent_text_generation_even_for_a_chat_model(fak
     assert r.route == "text-generation" and r.choices[0].message.content == " Paris is the"
     assert [e.status for e in r.exchanges] == [404, 404, 200, 200]  # /info, /v1/models, Hub, text generation: no chat attempt
     assert fake.seen("/endpoints/chat-container")[-1].body["inputs"] == "[INST] Tell me about Paris. [/INST]"
+
+
+def test_the_async_route_look_up_learns_the_same_as_the_sync_one(fake):
+    cases = [("deepset/deberta-v3-large-squad2", None), ("x", fake.endpoint_url("public-base")), ("", fake.endpoint_url("vllm-chat"))]
+
+    def facts(info):
+        return (info.route, info.task, info.source, info.engine, info.served_model, [e.purpose for e in info.exchanges])
+
+    sync = [facts(playground.resolve_route(model, api_base=base)) for model, base in cases]
+    playground.clear_caches()
+
+    async def look_up():
+        return [facts(await playground.aresolve_route(model, api_base=base)) for model, base in cases]
+
+    assert asyncio.run(look_up()) == sync
+    assert sync[1][:3] == ("chat", "text-generation", "endpoint /info") and sync[2][3:5] == ("vllm", "llama-3-1-8b-instruct-xyz")
+
+    async def refused():
+        await playground.aresolve_route("google/vit-base-patch16-224")
+
+    with pytest.raises(playground.BadRequestError, match="image-classification"):
+        asyncio.run(refused())
