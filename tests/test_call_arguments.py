@@ -1,0 +1,123 @@
+"""Each argument of the look-up calls does what its docstring says, in the sync call and in
+its async twin alike: a token reaches the Hub for a gated model, ``task=`` picks the route,
+a model name given with an endpoint URL is the endpoint's business, ``refresh=True`` asks
+again, and a refusal carries its exchanges."""
+
+import asyncio
+
+import pytest
+
+import playground
+from fakehf import NO_PROVIDERS_TOKEN
+
+TOKEN = "hf_fake_valid_user_token"
+PRIVATE_TOKEN = "hf_fake_private_endpoint_token"
+GATED_CHAT = "meta-llama/Llama-2-7b-chat-hf"
+ZEPHYR = "HuggingFaceH4/zephyr-7b-beta"
+
+
+def both(name, *args, **kwargs):
+    """The sync call's result, then the async twin's (caches cleared in between)."""
+    first = getattr(playground, name)(*args, **kwargs)
+    playground.clear_caches()
+
+    async def twin():
+        return await getattr(playground, "a" + name)(*args, **kwargs)
+
+    return first, asyncio.run(twin())
+
+
+def test_the_route_look_up_sends_the_token_to_a_private_endpoint(fake):
+    url = fake.endpoint_url("private-chat")
+    for info in both("resolve_route", "", api_base=url, api_key=PRIVATE_TOKEN):
+        assert (info.route, info.task, info.source) == ("chat", "text-generation", "endpoint /info")
+    assert [seen.headers.get("authorization") for seen in fake.requests] == [f"Bearer {PRIVATE_TOKEN}"] * 2
+    playground.clear_caches()
+    refused = playground.resolve_route("", api_base=url, api_key=False)  # /info refused: nothing learnt, chat assumed
+    assert (refused.source, [exchange.status for exchange in refused.exchanges]) == (None, [401])
+
+
+def test_the_route_look_up_honours_task(fake):
+    for info in both("resolve_route", ZEPHYR, task="text-generation"):
+        assert (info.route, info.task) == ("text-generation", "text-generation")
+        assert info.url == f"{fake.inference_url}/models/{ZEPHYR}"
+    for info in both("resolve_route", "", api_base=fake.endpoint_url("vllm-chat"), task="text-generation"):
+        assert info.route == "text-generation" and info.url == fake.endpoint_url("vllm-chat") + "/v1/completions"
+
+
+def test_serverless_routes_have_no_served_model_or_engine_version(fake):
+    for info in both("resolve_route", "meta-llama/Llama-3.1-8B-Instruct", api_key=TOKEN):
+        assert info.router and info.served_model is None and info.engine_version is None
+    for info in both("resolve_route", "", api_base=fake.endpoint_url("vllm-chat")):
+        assert (info.served_model, info.engine_version) == ("llama-3-1-8b-instruct-xyz", "0.11.0")
+
+
+def test_a_provider_spelling_with_an_endpoint_url_is_taken_as_given(fake):
+    """``together/org/model`` means a provider on the serverless router; given with an
+    endpoint URL the name is the endpoint's business: the Hub is asked about it (for an
+    endpoint that does not say its task) and the check names it as typed."""
+    url = fake.endpoint_url("chat-container")  # no /info, no /v1/models: the Hub is asked
+    for info in both("resolve_route", "huggingface/together/meta-llama/Llama-2-7b-chat-hf", api_base=url):
+        assert info.exchanges[-1].url.startswith(f"{fake.url}/api/models/together/meta-llama/Llama-2-7b-chat-hf?")
+    for report in both("check_endpoint", "together/org/model", api_base=fake.endpoint_url("public-base")):
+        assert ("The endpoint serves meta-llama/Llama-2-7b-hf, not together/org/model: the replies come from "
+                "meta-llama/Llama-2-7b-hf whatever the Model box says.") in [f.sentence for f in report.findings]
+
+
+def test_the_check_takes_the_token_the_task_and_the_model_given(fake):
+    url = fake.endpoint_url("private-chat")
+    for report in both("check_endpoint", GATED_CHAT, api_base=url, api_key=PRIVATE_TOKEN, task="text-generation"):
+        assert report.healthy, [f.sentence for f in report.findings]
+        assert report.route == "text-generation" and report.exchanges[-1].url == url
+        assert report.exchanges[-1].request_body["parameters"]["max_new_tokens"] == 1
+    assert {seen.headers.get("authorization") for seen in fake.requests} == {f"Bearer {PRIVATE_TOKEN}"}
+
+
+def test_the_check_without_a_model_asks_the_endpoint_which_it_serves(fake):
+    url = fake.endpoint_url("vllm-chat")
+    for report in both("check_endpoint", api_base=url):
+        assert report.healthy
+        assert report.exchanges[-1].request_body["model"] == "llama-3-1-8b-instruct-xyz"  # not a name made up here
+
+
+def test_a_refused_endpoint_listing_carries_its_exchanges(fake):
+    for call in (playground.list_endpoints, playground.alist_endpoints):
+        with pytest.raises(playground.PermissionDeniedError) as caught:
+            result = call(api_key=NO_PROVIDERS_TOKEN)
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
+        assert [exchange.url.rsplit("/", 1)[-1] for exchange in caught.value.exchanges][0] == "whoami-v2"
+        assert caught.value.exchanges[-1].status == 403
+
+
+def test_refresh_asks_for_the_model_list_again(fake, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    playground.list_models()
+    playground.list_models()
+    assert len(fake.seen("/v1/models")) == 1  # remembered
+    playground.list_models(refresh=True)
+    assert len(fake.seen("/v1/models")) == 2
+
+
+def test_hf_inference_spelled_in_the_name_pins_the_hf_inference_api(fake, monkeypatch):
+    """Llama 3.1 is served by providers through the router; ``hf-inference/`` before its
+    name sends it to the hf-inference API all the same (where the person asked)."""
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    llama = "meta-llama/Llama-3.1-8B-Instruct"
+    for info in both("resolve_route", "hf-inference/" + llama):
+        assert not info.router and info.url.startswith(f"{fake.inference_url}/models/{llama}")
+    for report in both("check_endpoint", "hf-inference/" + llama):
+        assert report.exchanges[-1].url.startswith(f"{fake.inference_url}/models/{llama}")
+    for report in both("check_endpoint", llama):
+        assert report.exchanges[-1].url == f"{fake.router_url}/v1/chat/completions"
+
+
+def test_a_check_without_a_model_names_none(fake):
+    for report in both("check_endpoint", api_base=fake.endpoint_url("public-base")):
+        assert report.healthy and not [f.sentence for f in report.findings if ", not " in f.sentence]
+
+
+def test_the_endpoint_listing_takes_the_token_from_the_environment(fake, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    for found in both("list_endpoints"):
+        assert {endpoint.namespace for endpoint in found} >= {"fake-user"}
