@@ -121,3 +121,13 @@ def test_the_endpoint_listing_takes_the_token_from_the_environment(fake, monkeyp
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     for found in both("list_endpoints"):
         assert {endpoint.namespace for endpoint in found} >= {"fake-user"}
+
+
+def test_a_refused_model_list_carries_its_exchange(fake, monkeypatch):
+    monkeypatch.setenv("HF_ROUTER_URL", fake.url + "/no-router-here")
+    for call in (playground.list_models, playground.alist_models):
+        with pytest.raises(playground.APIError) as caught:
+            result = call(refresh=True)
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
+        assert caught.value.exchanges[-1].url == f"{fake.url}/no-router-here/v1/models" and caught.value.exchanges[-1].status == 404

@@ -160,11 +160,15 @@ def test_a_stream_cut_mid_way_is_a_connection_error_after_what_arrived(mode):
 
 
 @MODES
-def test_a_stream_that_stalls_is_a_timeout_at_the_callers_limit(mode):
+@pytest.mark.parametrize("given", ["timeout=", "PLAYGROUND_READ_TIMEOUT"])
+def test_a_stream_that_stalls_is_a_timeout_at_the_callers_limit(mode, given, monkeypatch):
     server = Scripted(stall_after_one_event)
     started = time.perf_counter()
+    limit = {"timeout": 0.4} if given == "timeout=" else {}
+    if not limit:
+        monkeypatch.setenv("PLAYGROUND_READ_TIMEOUT", "0.4")
     with pytest.raises(playground.Timeout) as caught:
-        run(mode, server.url, stream=True, timeout=0.4)
+        run(mode, server.url, stream=True, **limit)
     assert time.perf_counter() - started < 1.8  # the caller's 0.4 s, not the server's 2 s stall
     assert caught.value.partial == "Hel"
     assert str(caught.value) == (f"{server.host} did not answer within 0.4 s: the endpoint may be busy, loading or unreachable; "
