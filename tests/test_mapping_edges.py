@@ -1,0 +1,410 @@
+"""What a server's reply turns into, field by field, on the paths the other files pass over:
+
+* a text completion (``/v1/completions`` of vLLM / llama.cpp) keeps the server's id, model,
+  creation time, fingerprint and token counts, and falls back to ours (an estimate for the
+  counts) where the server gave none; a reply that is not one is a sentence, not a crash;
+* a chat message's extra OpenAI fields (``refusal``, ``function_call``, ``reasoning_content``,
+  a provider's ``reasoning``) reach the answer;
+* a whole answer sent back to a stream request reads as a stream: the role and the text or
+  tool calls (each with its index) in one chunk, then the finish reason and the usage;
+* an error event inside a stream is a typed error whose sentence says where it stopped,
+  what the server said and what to do, with the status, the server's words and the exchange.
+"""
+
+import json
+
+import pytest
+
+import playground
+from fakehf import PROVIDER_RECORDED, RECORDED, Reply, recorded
+from playground import completion
+
+CHAT = [{"role": "user", "content": "Tell me about Paris."}]
+TOKEN = "hf_fake_valid_user_token"
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+ROUTER_CHAT = "/v1/chat/completions"
+TOOL_CALL = PROVIDER_RECORDED["router-provider-route-together-tool-call-200"]["response"]["body"]
+
+
+def text_of(chunks):
+    return "".join(c.choices[0].delta.content or "" for c in chunks)
+
+
+# --- text completions (/v1/completions) ------------------------------------------------
+
+
+def test_a_text_completion_keeps_the_servers_id_model_time_fingerprint_and_counts(fake):
+    url = fake.endpoint_url("llamacpp-chat")
+    fake.script("/endpoints/llamacpp-chat/v1/completions", Reply(200, {
+        "choices": [{"text": " Paris is the", "index": 0, "logprobs": None, "finish_reason": "length"}],
+        "created": 1767665333, "model": "meta-llama/Llama-2-7b-chat-hf", "system_fingerprint": "b1-0c1e570",
+        "object": "text_completion", "usage": {"completion_tokens": 3, "prompt_tokens": 6, "total_tokens": 9},
+        "id": "chatcmpl-5Jx2bYqYHkVrBvUZ7Jd8wQ1cXy4Lm0Pa",
+    }))
+    r = completion(model="tgi", messages=CHAT, api_base=url, task="text-generation", max_tokens=3)
+    assert r.route == "text-generation" and fake.seen("/endpoints/llamacpp-chat")[-1].path.endswith("/v1/completions")
+    assert (r.id, r.created, r.model, r.system_fingerprint) == (
+        "chatcmpl-5Jx2bYqYHkVrBvUZ7Jd8wQ1cXy4Lm0Pa", 1767665333, "meta-llama/Llama-2-7b-chat-hf", "b1-0c1e570")
+    assert r.choices[0].message.content == " Paris is the" and r.choices[0].finish_reason == "length"
+    assert r.usage == {"prompt_tokens": 6, "completion_tokens": 3, "total_tokens": 9} and not r.usage.estimated
+
+
+def test_a_text_completion_without_id_time_model_or_usage_gets_ours_and_an_estimate(fake):
+    url = fake.endpoint_url("vllm-chat")
+    fake.script("/endpoints/vllm-chat/v1/completions", Reply(200, {  # TGI's recorded chat answer says "id": ""
+        "id": "", "object": "text_completion", "created": "2026-01-06T02:08:53Z",
+        "choices": [{"index": 0, "text": " Paris is the", "logprobs": None, "finish_reason": "length"}],
+    }))
+    r = completion(model="tgi", messages=CHAT, api_base=url, task="text-generation", max_tokens=3)
+    assert fake.seen("/endpoints/vllm-chat")[-1].body["prompt"] == "Tell me about Paris."
+    assert r.id.startswith("chatcmpl-") and len(r.id) == len("chatcmpl-") + 24
+    assert isinstance(r.created, int) and r.created > 1_700_000_000
+    assert r.model == "tgi" and r.system_fingerprint is None  # the name asked for
+    # About four characters a token: 20 of prompt, 13 of answer.
+    assert r.usage == {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8, "estimated": True} and r.usage.estimated
+
+
+def test_a_reply_that_is_not_a_text_completion_says_so_with_what_the_server_said(fake):
+    url = fake.endpoint_url("vllm-chat")
+    fake.script("/endpoints/vllm-chat/v1/completions", Reply(200, "upstream connect error or disconnect/reset before headers", "text/plain"))
+    with pytest.raises(playground.APIError) as caught:
+        completion(model="tgi", messages=CHAT, api_base=url, task="text-generation")
+    error = caught.value
+    assert type(error) is playground.APIError and error.status_code == 200 and error.model == "tgi"
+    assert str(error) == (
+        "The endpoint's reply is not a text completion (upstream connect error or disconnect/reset before headers): "
+        "check that the URL points at a model server of that kind; the full reply is in the payload view."
+    )
+    assert error.exchange is not None and error.exchange.status == 200 and error.exchange.url.endswith("/v1/completions")
+
+
+# --- chat message fields beyond the content -----------------------------------------------
+
+
+def test_a_refusal_and_a_legacy_function_call_reach_the_message(fake):
+    fake.script(ROUTER_CHAT, Reply(200, {
+        "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG", "object": "chat.completion", "created": 1741569952, "model": "gpt-oss-120b",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "refusal": "I'm sorry, I can't help with that."},
+                     "logprobs": None, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 19, "completion_tokens": 10, "total_tokens": 29},
+    }), Reply(200, {
+        "id": "chatcmpl-abc123", "object": "chat.completion", "created": 1699896916, "model": "gpt-oss-120b",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": None,
+                                             "function_call": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}},
+                     "logprobs": None, "finish_reason": "function_call"}],
+        "usage": {"prompt_tokens": 82, "completion_tokens": 17, "total_tokens": 99},
+    }))
+    r = completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN)
+    assert r.choices[0].message.refusal == "I'm sorry, I can't help with that." and r.choices[0].message.content == ""
+    r = completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN)
+    call = r.choices[0].message.function_call
+    assert (call.name, json.loads(call.arguments)) == ("get_weather", {"city": "Paris"})
+    assert r.choices[0].finish_reason == "function_call"
+
+
+def test_reasoning_content_reaches_the_message_and_wins_over_a_providers_reasoning(fake):
+    url = fake.endpoint_url("vllm-chat")
+
+    def answer(message):
+        return Reply(200, {"id": "chatcmpl-9a1", "object": "chat.completion", "created": 1767665333, "model": "llama-3-1-8b-instruct-xyz",
+                           "choices": [{"index": 0, "message": {"role": "assistant", **message}, "logprobs": None, "finish_reason": "stop"}],
+                           "usage": {"prompt_tokens": 9, "completion_tokens": 12, "total_tokens": 21}})
+
+    fake.script("/endpoints/vllm-chat/v1/chat/completions",
+                answer({"content": "Paris.", "reasoning_content": "The user asks about Paris.", "tool_calls": []}),
+                answer({"content": "Paris.", "reasoning_content": "The user asks about Paris.", "reasoning": "Paris: a city."}))
+    for _ in range(2):
+        r = completion(model="tgi", messages=CHAT, api_base=url)
+        assert (r.choices[0].message.content, r.choices[0].message.reasoning_content) == ("Paris.", "The user asks about Paris.")
+
+
+# --- a whole answer to a stream request -------------------------------------------------
+
+
+def test_a_whole_tool_call_answer_to_a_stream_request_reads_as_two_chunks(fake):
+    fake.script(ROUTER_CHAT, Reply(200, TOOL_CALL))  # recorded: together answered JSON
+    chunks = list(completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True))
+    common = {"id": "oS9Xt2L-3pDw3Z-9b97ab8bcfbbe5fe", "object": "chat.completion.chunk", "created": 1767665333,
+              "model": "meta-llama/Llama-4-Scout-17B-16E-Instruct"}
+    assert [c.model_dump() for c in chunks] == [
+        {**common, "choices": [{"index": 0, "finish_reason": None, "delta": {"role": "assistant", "content": "", "tool_calls": [
+            {"index": 0, "id": "call_f7631c2901964a6db675853a", "type": "function",
+             "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}}]},
+        {**common, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}],
+         "usage": {"prompt_tokens": 616, "completion_tokens": 7, "total_tokens": 623}},
+    ]
+
+
+def test_tool_calls_of_a_whole_answer_streamed_carry_their_index(fake):
+    body = json.loads(json.dumps(TOOL_CALL))
+    calls = body["choices"][0]["message"]["tool_calls"]
+    calls.append({**calls[0], "id": "call_2", "function": {"name": "get_weather", "arguments": "{\"city\": \"Lyon\"}"}})
+    for call in calls:
+        del call["index"]  # as OpenAI's whole answers: no index
+    fake.script(ROUTER_CHAT, Reply(200, body))
+    first = list(completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True))[0]
+    assert [(p.index, p.id, json.loads(p.function.arguments)["city"]) for p in first.choices[0].delta.tool_calls] == [
+        (0, "call_f7631c2901964a6db675853a", "Paris"), (1, "call_2", "Lyon")]
+
+
+def test_a_task_answer_streamed_has_the_role_first_and_the_usage_last(fake):
+    chunks = list(completion(model="deepset/deberta-v3-large-squad2", messages=CHAT, context="The capital of France is Paris.", stream=True))
+    assert len(chunks) == 2
+    assert dict(chunks[0].choices[0].delta) == {"role": "assistant", "content": "Paris"} and chunks[0].usage is None
+    assert chunks[1].choices[0].finish_reason == "stop" and dict(chunks[1].choices[0].delta) == {}
+    assert chunks[1].usage.total_tokens == chunks[1].usage.prompt_tokens + chunks[1].usage.completion_tokens > 0
+    assert chunks[0].id == chunks[1].id and chunks[0].created == chunks[1].created
+
+
+# --- error events inside a stream ---------------------------------------------------------
+
+TEXT_PATH = "/hf-inference/models/meta-llama/Llama-2-7b-hf"
+TWO_TOKENS = (
+    'data:{"index":1,"token":{"id":1,"text":" Hello","logprob":-0.1,"special":false},"generated_text":null,"details":null}\n\n'
+    'data:{"index":2,"token":{"id":2,"text":" world","logprob":-0.1,"special":false},"generated_text":null,"details":null}\n\n'
+)
+
+
+def stream_error(fake, body):
+    fake.script(TEXT_PATH, Reply(200, body, "text/event-stream"))
+    stream = completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, stream=True, task="text-generation")
+    received = []
+    with pytest.raises(playground.APIError) as caught:
+        for chunk in stream:
+            received.append(chunk)
+    error = caught.value
+    assert error.model == "meta-llama/Llama-2-7b-hf" and error.exchange is stream.exchanges[-1] and error.exchange.is_stream
+    return error, text_of(received)
+
+
+def test_an_error_event_of_no_known_type_is_an_api_error_500_saying_try_again(fake):
+    event = 'data:{"error":{"message":"Internal server error","type":"server_error"}}\n\n'  # OpenAI's form
+    error, shown = stream_error(fake, TWO_TOKENS + event)
+    assert shown == " Hello world"
+    assert type(error) is playground.APIError and error.status_code == 500
+    assert (error.hf_error, error.error_type) == ("Internal server error", "server_error")
+    assert str(error) == "The endpoint stopped with an error after 12 characters (Internal server error): try again."
+
+
+def test_an_error_event_saying_nothing_before_any_text_says_no_detail_given(fake):
+    error, shown = stream_error(fake, 'data:{"error":"","error_type":"generation"}\n\n')
+    assert shown == "" and type(error) is playground.InternalServerError and error.status_code == 500 and error.hf_error is None
+    assert str(error) == "The endpoint stopped with an error before any text (no detail given): try again."
+
+
+def test_a_validation_error_event_says_to_shorten_the_request(fake):
+    error, _ = stream_error(fake, recorded("tg_stream_validation_error_in_sse").body)
+    said = "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. Given: 18 `inputs` tokens and 10000 `max_new_tokens`"
+    assert type(error) is playground.ContextWindowExceededError and error.status_code == 422
+    assert (error.hf_error, error.error_type) == (said, "validation")
+    assert str(error) == f"The endpoint stopped with an error before any text ({said}): lower max_tokens or shorten the conversation."
+    error, _ = stream_error(fake, TWO_TOKENS + 'data:{"error":"Input validation error: `stop` supports up to 4 stop sequences. Given: 5","error_type":"validation"}\n\n')
+    assert type(error) is playground.BadRequestError and error.status_code == 422
+    assert str(error) == ("The endpoint stopped with an error after 12 characters (Input validation error: `stop` supports up to 4 stop "
+                          "sequences. Given: 5): lower max_tokens or shorten the conversation.")
+    error, _ = stream_error(fake, 'data:{"error":"Model is overloaded","error_type":"overloaded"}\n\n')
+    assert type(error) is playground.RateLimitError and error.status_code == 429
+    assert str(error) == "The endpoint stopped with an error before any text (Model is overloaded): try again."
+
+
+# --- text generation and task answers -------------------------------------------------------
+
+
+def test_a_text_answer_that_repeats_the_prompt_is_cut_and_counts_come_from_the_headers_or_details(fake):
+    path = "/hf-inference/models/gpt2"
+    prompt = "Tell me about Paris."
+    fake.script(path,
+                Reply(200, [{"generated_text": prompt + " Paris is the"}], headers={"x-generated-tokens": "3", "x-prompt-tokens": "5"}),
+                Reply(200, RECORDED["tg_details_true"]["response"]["body"]),  # details, no headers
+                Reply(200, [{"generated_text": " Paris is the", "details": {"finish_reason": "length", "generated_tokens": "3"}}]),
+                Reply(200, [{"generated_text": " Paris is the", "details": {"finish_reason": "length", "generated_tokens": 1}}],
+                      headers={"x-generated-tokens": "3"}))
+    r = completion(model="gpt2", messages=CHAT)
+    assert (r.model, r.route, r.task) == ("gpt2", "text-generation", "text-generation")
+    assert r.choices[0].message.content == " Paris is the"  # a backend that ignored return_full_text=false
+    assert r.usage == {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8} and not r.usage.estimated
+    r = completion(model="gpt2", messages=CHAT)
+    assert r.choices[0].message.content == "" and r.choices[0].finish_reason == "length"
+    assert r.usage == {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6, "estimated": True}  # TGI's count, our prompt estimate
+    r = completion(model="gpt2", messages=CHAT)  # a count that is not a number is not taken
+    assert r.usage == {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8, "estimated": True}
+    r = completion(model="gpt2", messages=CHAT)  # the header's count is the server's last word
+    assert (r.usage.prompt_tokens, r.usage.completion_tokens) == (5, 3)
+
+
+def test_a_reply_that_is_not_generated_text_says_so(fake):
+    fake.script("/hf-inference/models/gpt2", Reply(200, "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"))
+    with pytest.raises(playground.APIError) as caught:
+        completion(model="gpt2", messages=CHAT)
+    error = caught.value
+    assert type(error) is playground.APIError and error.status_code == 200 and error.model == "gpt2"
+    assert str(error) == (
+        "The endpoint's reply is not generated text (the endpoint answered with an HTML page, not JSON): "
+        "check that the URL points at a model server of that kind; the full reply is in the payload view."
+    )
+
+
+def test_a_task_answer_names_the_model_and_estimates_its_usage(fake):
+    r = completion(model="deepset/deberta-v3-large-squad2", messages=CHAT, context="The capital of France is Paris.")
+    assert (r.model, r.choices[0].message.content, r.choices[0].finish_reason) == ("deepset/deberta-v3-large-squad2", "Paris", "stop")
+    # About four characters a token: the question's 20, and "Paris".
+    assert r.usage == {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6, "estimated": True}
+
+
+def test_a_reply_that_is_not_a_task_answer_says_so(fake):
+    fake.script("/hf-inference/models/deepset/deberta-v3-large-squad2", Reply(200, "Internal Server Error", "text/plain"))
+    with pytest.raises(playground.APIError) as caught:
+        completion(model="deepset/deberta-v3-large-squad2", messages=CHAT, context="The capital of France is Paris.")
+    error = caught.value
+    assert type(error) is playground.APIError and error.model == "deepset/deberta-v3-large-squad2"
+    assert str(error) == (
+        "The endpoint's reply is not a question-answering answer (Internal Server Error): "
+        "check that the URL points at a model server of that kind; the full reply is in the payload view."
+    )
+
+
+CLASSIFIER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+
+
+def test_a_flat_list_of_labels_reads_like_the_nested_one(fake):
+    flat = [{"label": "POSITIVE", "score": 0.9998695850372314}, {"label": "NEGATIVE", "score": 0.00013043530634604394}]
+    fake.script(f"/hf-inference/models/{CLASSIFIER}", Reply(200, flat))
+    r = completion(model=CLASSIFIER, messages=[{"role": "user", "content": "I like you"}])
+    assert r.choices[0].message.content == "POSITIVE: 0.9999\nNEGATIVE: 0.0001"
+
+
+@pytest.mark.parametrize("body", [
+    [],  # no label at all
+    [["POSITIVE", 0.9998695850372314]],  # pairs, not objects
+    [[{"label": "POSITIVE", "score": "0.9998695850372314"}]],  # a score as text
+    [[{"label": None, "score": 0.9998695850372314}]],
+])
+def test_labels_of_the_wrong_shape_are_a_sentence_not_a_crash(fake, body):
+    fake.script(f"/hf-inference/models/{CLASSIFIER}", Reply(200, body))
+    with pytest.raises(playground.APIError) as caught:
+        completion(model=CLASSIFIER, messages=[{"role": "user", "content": "I like you"}])
+    assert str(caught.value).startswith("The endpoint's reply is not a text-classification answer: check that the URL points")
+
+
+# --- text-generation streams: why they stopped, how many tokens ---------------------------------
+
+
+@pytest.mark.parametrize("name, max_tokens, finish", [
+    ("tg_stream_tgi3_llama32", 50, "length"),  # the 50th token of 50, not special, no details: cut at the limit
+    ("tg_stream_tgi3_llama32", 60, "stop"),  # below the limit: it stopped by itself
+    ("tg_stream_tgi3_llama32", None, "stop"),
+    ("tg_stream_llama2_7b_hf", 52, "stop"),  # the end-of-sequence token, even as the last allowed one
+])
+def test_a_tgi_stream_without_details_says_why_it_stopped_and_counts_its_events(fake, name, max_tokens, finish):
+    fake.script("/hf-inference/models/meta-llama/Llama-2-7b-hf", recorded(name))
+    chunks = list(completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, stream=True, task="text-generation", max_tokens=max_tokens))
+    assert chunks[-1].choices[0].finish_reason == finish and all(c.choices[0].finish_reason is None for c in chunks[:-1])
+    events = RECORDED[name]["response"]["body"].count("data:")
+    assert chunks[-1].usage.completion_tokens == events and chunks[-1].usage.estimated  # one token an event
+
+
+@pytest.mark.parametrize("event, shown", [
+    ('data:"Internal Server Error"\n\n', " (Internal Server Error)"),  # a JSON string, not an event
+    ('data:[1,2]\n\n', ""),
+    ('data:{"index":1,"generated_text":null,"details":null}\n\n', ""),  # no token
+    ('data:{"index":1,"token":{"id":1,"text":null,"special":false},"generated_text":null}\n\n', ""),
+])
+def test_a_text_stream_event_of_the_wrong_shape_is_a_sentence(fake, event, shown):
+    fake.script(TEXT_PATH, Reply(200, event, "text/event-stream"))
+    stream = completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, stream=True, task="text-generation")
+    with pytest.raises(playground.APIError) as caught:
+        list(stream)
+    error = caught.value
+    assert type(error) is playground.APIError and error.model == "meta-llama/Llama-2-7b-hf" and error.exchange is stream.exchanges[-1]
+    assert str(error) == (f"The endpoint's reply is not a text-generation stream{shown}: check that the URL points at a model server "
+                          "of that kind; the full reply is in the payload view.")
+
+
+# --- how long a model still needs --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("estimate, said", [(20.0, "20"), (10.0, "10"), (10.5, "10"), (9.5, "9.5")])
+def test_a_loading_models_estimate_reads_in_whole_seconds_from_ten(fake, estimate, said):
+    body = {"error": f"Model {CLASSIFIER} is currently loading", "estimated_time": estimate}  # recorded with 20.0
+    fake.script(f"/hf-inference/models/{CLASSIFIER}", Reply(503, body))
+    with pytest.raises(playground.ServiceUnavailableError) as caught:
+        completion(model=CLASSIFIER, messages=[{"role": "user", "content": "I like you"}], wait_for_model=False)
+    assert str(caught.value) == (f"{CLASSIFIER} is still loading (HTTP 503: Model {CLASSIFIER} is currently loading, about {said} s more): "
+                                 "try again shortly, or allow a longer wait with wait_for_model.")
+
+
+# --- the router's refusals, word for word --------------------------------------------------
+
+SETTINGS = "https://hf.co/settings/inference-providers"
+RELAYED_500 = PROVIDER_RECORDED["router-provider-route-together-500-relayed-error"]["response"]["body"]
+ROUTER_404 = PROVIDER_RECORDED["router-hf-inference-404-model-does-not-exist"]["response"]["body"]
+
+
+@pytest.mark.parametrize("model, api_key, reply, kind, sentence", [
+    (LLAMA, TOKEN, Reply(400, {"error": {"message": "Model unavailable for your account", "type": "invalid_request_error", "param": "model",
+                                         "code": "model_not_supported"}}),  # known by its code alone
+     playground.BadRequestError,
+     f"No provider you have enabled serves {LLAMA} (HTTP 400: Model unavailable for your account): pick one of together, novita, cerebras "
+     f"(as {LLAMA}:<provider>), or enable providers at {SETTINGS}."),
+    (LLAMA, TOKEN, Reply(400, {"error": f"The requested model '{LLAMA}' is not supported by any provider you have enabled."}),  # by its words alone
+     playground.BadRequestError,
+     f"No provider you have enabled serves {LLAMA} (HTTP 400: The requested model '{LLAMA}' is not supported by any provider you have "
+     f"enabled.): pick one of together, novita, cerebras (as {LLAMA}:<provider>), or enable providers at {SETTINGS}."),
+    (LLAMA, TOKEN, Reply(400, {"error": {"message": "temperature must be between 0 and 2", "type": "invalid_request_error", "param": "temperature",
+                                         "code": None}}, headers={"x-inference-provider": "together"}),  # any other 400
+     playground.BadRequestError,
+     f"Inference Providers (together) for {LLAMA} refused the request (HTTP 400: temperature must be between 0 and 2): "
+     "check the parameters in the request shown with it."),
+    (LLAMA, False, None, playground.AuthenticationError,
+     "Inference Providers need a Hugging Face token (HTTP 401: Invalid username or password.): set HF_TOKEN or pass "
+     "api_key=\"hf_...\" (a token with the \"Make calls to Inference Providers\" permission)."),
+    (LLAMA, "hf_fake_not_a_real_token", None, playground.AuthenticationError,
+     "Inference Providers refused the token (HTTP 401: Invalid username or password.): it is wrong or revoked; copy a fresh one from "
+     "https://huggingface.co/settings/tokens and pass it as api_key or HF_TOKEN."),
+    (LLAMA, "hf_fake_credits_used_up", None, playground.PaymentRequiredError,
+     "Your monthly included credits for Inference Providers are used up (HTTP 402: You have depleted your monthly included credits. "
+     "Purchase pre-paid credits to continue using Inference Providers. Alternatively, subscribe to PRO to get 20x more included credits.): "
+     "buy pre-paid credits at https://huggingface.co/settings/billing, subscribe to PRO (https://huggingface.co/pro) for more included "
+     "credits, or bill an organisation you belong to with bill_to=\"<org>\"."),
+    (LLAMA, TOKEN, Reply(403, {"error": f"You are trying to access a gated repo. Make sure to have access to it at https://huggingface.co/{LLAMA}."}),
+     playground.PermissionDeniedError,
+     f"Inference Providers for {LLAMA} refused the token (HTTP 403: You are trying to access a gated repo. Make sure to have access to it at "
+     f"https://huggingface.co/{LLAMA}.). If {LLAMA} is gated, ask for access on its model page; otherwise use a token with read access "
+     "(check HF_TOKEN or pass api_key)."),
+    (LLAMA, TOKEN, Reply(403, {"error": f"Access to model {LLAMA} is restricted and you are not in the authorized list."}),
+     playground.PermissionDeniedError,
+     f"Inference Providers for {LLAMA} refused the token (HTTP 403: Access to model {LLAMA} is restricted and you are not in the authorized "
+     f"list.). If {LLAMA} is gated, ask for access on its model page; otherwise use a token with read access (check HF_TOKEN or pass api_key)."),
+    (f"{LLAMA}:fireworks-ai", TOKEN, None, playground.NotFoundError,
+     f"fireworks-ai no longer serves {LLAMA} (HTTP 410: The requested model is deprecated and no longer supported by provider "
+     "'fireworks-ai'.): drop the :fireworks-ai suffix to let the router choose, or pin another provider."),
+    (f"{LLAMA}:fastest", TOKEN, Reply(410, {"error": "The requested model is deprecated and no longer supported by provider 'novita'."}),
+     playground.NotFoundError,
+     f"The pinned provider no longer serves {LLAMA} (HTTP 410: The requested model is deprecated and no longer supported by provider "
+     "'novita'.): drop the :provider suffix to let the router choose, or pin another provider."),
+    (LLAMA, TOKEN, Reply(404, ROUTER_404), playground.NotFoundError,
+     f"The router does not know {LLAMA} (HTTP 404: Model this-model-does-not-exist-123 does not exist): check the model id; "
+     "playground.list_models() lists the models it serves."),
+    (LLAMA, TOKEN, Reply(500, RELAYED_500), playground.InternalServerError,  # no x-inference-provider: who failed is not known
+     f"The provider that took the request failed while answering for {LLAMA} (HTTP 500: Internal server error): try again, or pin "
+     f"another provider with {LLAMA}:<provider>."),
+])
+def test_router_refusals_read_word_for_word(fake, model, api_key, reply, kind, sentence):
+    if reply is not None:
+        fake.script(ROUTER_CHAT, reply)
+    with pytest.raises(playground.APIError) as caught:
+        completion(model=model, messages=CHAT, api_key=api_key)
+    assert type(caught.value) is kind and str(caught.value) == sentence
+    assert caught.value.exchange.url == f"{fake.router_url}/v1/chat/completions"
+
+
+def test_a_model_no_provider_serves_says_to_pick_another(fake):
+    fake.script("/api/models/org/chat-model", Reply(200, {"_id": "x", "id": "org/chat-model", "pipeline_tag": "text-generation",
+                                                        "tags": ["conversational"], "inferenceProviderMapping": []}))
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model="org/chat-model", messages=CHAT, api_key=TOKEN)
+    assert str(caught.value) == (
+        "No provider you have enabled serves org/chat-model (HTTP 400: The requested model 'org/chat-model' is not supported by any "
+        "provider you have enabled.): pick another model (playground.list_models() lists those the router serves), or enable "
+        f"providers at {SETTINGS}."
+    )
