@@ -198,10 +198,10 @@ def test_a_validation_error_event_says_to_shorten_the_request(fake):
     assert type(error) is playground.ContextWindowExceededError and error.status_code == 422
     assert (error.hf_error, error.error_type) == (said, "validation")
     assert str(error) == f"The endpoint stopped with an error before any text ({said}): lower max_tokens or shorten the conversation."
-    error, _ = stream_error(fake, TWO_TOKENS + 'data:{"error":"Input validation error: `stop` supports up to 4 stop sequences. Given: 5","error_type":"validation"}\n\n')
+    error, _ = stream_error(fake, TWO_TOKENS + 'data:{"error":"Input validation error: `inputs` must have less than 4096 tokens. Given: 5000","error_type":"validation"}\n\n')
     assert type(error) is playground.BadRequestError and error.status_code == 422
-    assert str(error) == ("The endpoint stopped with an error after 12 characters (Input validation error: `stop` supports up to 4 stop "
-                          "sequences. Given: 5): lower max_tokens or shorten the conversation.")
+    assert str(error) == ("The endpoint stopped with an error after 12 characters (Input validation error: `inputs` must have less than 4096 "
+                          "tokens. Given: 5000): lower max_tokens or shorten the conversation.")
     error, _ = stream_error(fake, 'data:{"error":"Model is overloaded","error_type":"overloaded"}\n\n')
     assert type(error) is playground.RateLimitError and error.status_code == 429
     assert str(error) == "The endpoint stopped with an error before any text (Model is overloaded): try again."
@@ -284,6 +284,41 @@ def test_labels_of_the_wrong_shape_are_a_sentence_not_a_crash(fake, body):
     with pytest.raises(playground.APIError) as caught:
         completion(model=CLASSIFIER, messages=[{"role": "user", "content": "I like you"}])
     assert str(caught.value).startswith("The endpoint's reply is not a text-classification answer: check that the URL points")
+
+
+@pytest.mark.parametrize("body", [
+    [["Paris is the capital of France."]],  # a list, not an object
+    [{"summary_text": ["Paris is the capital of France."]}],  # a summary that is not text
+    [{"generated_text": "Paris is the capital of France."}],  # another task's key
+])
+def test_a_summary_of_the_wrong_shape_is_a_sentence_not_a_crash(fake, body):
+    fake.script("/hf-inference/models/facebook/bart-large-cnn", Reply(200, body))
+    with pytest.raises(playground.APIError) as caught:
+        completion(model="facebook/bart-large-cnn", messages=CHAT)
+    assert str(caught.value).startswith("The endpoint's reply is not a summarization answer: check that the URL points")
+
+
+def test_a_transformers_backend_is_asked_again_without_every_parameter_it_names(fake):
+    path = "/hf-inference/models/gpt2"
+    refused = Reply(400, {"error": "The following `model_kwargs` are not used by the model: ['top_k', 'repetition_penalty'] "
+                                   "(note: typos in the generate arguments will also show up in this list)"})  # as recorded, other names
+    fake.script(path, refused, recorded("tg_non_tgi_retry_ok"))
+    r = completion(model="gpt2", messages=[{"role": "user", "content": "0 1 2"}], task="text-generation", top_k=5, repetition_penalty=1.2)
+    assert [e.purpose for e in r.exchanges] == ["text-generation", "retry without repetition_penalty, top_k"]
+    assert not {"top_k", "repetition_penalty"} & set(fake.seen(path)[-1].body["parameters"])
+
+
+@pytest.mark.parametrize("reply, said", [
+    (Reply(400, {"error": ["Error in `parameters.max_new_tokens`: Input should be greater than 0"]}),
+     "HTTP 400: Error in `parameters.max_new_tokens`: Input should be greater than 0"),
+    (Reply(400, b"", "text/plain"), "HTTP 400"),
+])
+def test_a_transformers_backend_refusal_naming_no_parameter_is_not_retried(fake, reply, said):
+    fake.script("/hf-inference/models/gpt2", reply)
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model="gpt2", messages=CHAT, task="text-generation", top_k=5)
+    assert str(caught.value) == f"The Inference API for gpt2 refused the request ({said}): check the parameters in the request shown with it."
+    assert len(caught.value.exchanges) == 1
 
 
 # --- text-generation streams: why they stopped, how many tokens ---------------------------------
