@@ -12,6 +12,8 @@
 """
 
 import json
+import time
+from email.utils import formatdate
 
 import pytest
 
@@ -443,3 +445,32 @@ def test_a_model_no_provider_serves_says_to_pick_another(fake):
         "provider you have enabled.): pick another model (playground.list_models() lists those the router serves), or enable "
         f"providers at {SETTINGS}."
     )
+
+
+# --- when to try again after a 429 -----------------------------------------------------------
+
+RATE_LIMITED = json.loads(RECORDED["serverless_429_rate_limit_anonymous"]["response"]["body"])
+
+
+def rate_limited(fake, retry_after):
+    fake.script("/hf-inference/models/gpt2", Reply(429, RATE_LIMITED, headers={"retry-after": retry_after}))
+    with pytest.raises(playground.RateLimitError) as caught:
+        completion(model="gpt2", messages=CHAT)
+    return caught.value
+
+
+@pytest.mark.parametrize("retry_after, seconds, wait", [
+    ("0", 0.0, "wait 0 s"),  # right away
+    (formatdate(time.time() - 3600, usegmt=True), 0.0, "wait 0 s"),  # a date already past
+    ("Someday", None, "wait a minute"),
+])
+def test_a_rate_limits_retry_after_reads_as_seconds_never_below_zero(fake, retry_after, seconds, wait):
+    error = rate_limited(fake, retry_after)
+    assert error.retry_after == seconds
+    assert str(error) == (f"Too many requests to the Inference API for gpt2 (HTTP 429: Rate limit reached. Please log in or use a HF access "
+                          f"token): {wait} and try again, or use a token with a higher rate limit.")
+
+
+def test_a_rate_limits_retry_after_as_an_http_date_is_the_seconds_until_then(fake):
+    error = rate_limited(fake, formatdate(time.time() + 30.5, usegmt=True))
+    assert 28 < error.retry_after <= 30.5 and f"wait {error.retry_after:.0f} s and try again" in str(error)
