@@ -474,3 +474,72 @@ def test_a_rate_limits_retry_after_reads_as_seconds_never_below_zero(fake, retry
 def test_a_rate_limits_retry_after_as_an_http_date_is_the_seconds_until_then(fake):
     error = rate_limited(fake, formatdate(time.time() + 30.5, usegmt=True))
     assert 28 < error.retry_after <= 30.5 and f"wait {error.retry_after:.0f} s and try again" in str(error)
+
+
+# --- a chat refused for want of a template, told apart from other refusals -------------------
+
+PRIVATE = {"model": "meta-llama/Llama-2-7b-chat-hf", "api_key": "hf_fake_private_endpoint_token"}
+
+
+@pytest.mark.parametrize("reply, falls_back", [
+    (Reply(422, {"error": "", "error_type": "template_error"}), True),  # TGI's type alone
+    (Reply(422, {"error": "Template error: template `chat_template` not found", "error_type": "template_error"}), True),
+    (Reply(422, "Template error: template not found", "text/plain"), True),  # the words alone
+    (Reply(422, b"", "text/plain"), False),  # says nothing: not a template error
+    (Reply(422, {"error": "Template error: Conversation roles must alternate user/assistant/user/assistant/...", "error_type": "template_error"}), False),
+])
+def test_a_tgi_422_falls_back_to_text_only_for_a_missing_template(fake, reply, falls_back):
+    fake.script("/endpoints/private-chat/v1/chat/completions", reply)
+    url = fake.endpoint_url("private-chat")
+    if falls_back:
+        r = completion(messages=CHAT, api_base=url, max_tokens=3, **PRIVATE)
+        assert r.route == "text-generation" and r.choices[0].message.content == " Paris is the"
+        assert [(e.purpose, e.status) for e in r.exchanges][-2:] == [("chat", 422), ("fallback to text-generation (no chat template)", 200)]
+    else:
+        with pytest.raises(playground.BadRequestError) as caught:
+            completion(messages=CHAT, api_base=url, max_tokens=3, **PRIVATE)
+        assert caught.value.status_code == 422 and len(fake.seen("/endpoints/private-chat/v1/chat/completions")) == 1
+
+
+@pytest.mark.parametrize("message, falls_back", [
+    ("This model's tokenizer does not define a chat template.", True),
+    ("Chat template not found for model llama-3-1-8b-instruct-xyz.", True),
+    ("Error rendering the chat template: roles must alternate user/assistant.", False),  # it has one; it raised
+])
+def test_an_openai_engines_400_falls_back_to_text_only_for_a_missing_template(fake, message, falls_back):
+    fake.script("/endpoints/vllm-chat/v1/chat/completions",
+                Reply(400, {"error": {"message": message, "type": "BadRequestError", "param": None, "code": 400}}))
+    url = fake.endpoint_url("vllm-chat")
+    if falls_back:
+        r = completion(model="tgi", messages=CHAT, api_base=url, max_tokens=3)
+        assert r.route == "text-generation" and r.choices[0].message.content == " Paris is the"
+        assert fake.seen("/endpoints/vllm-chat")[-1].path.endswith("/v1/completions")
+    else:
+        with pytest.raises(playground.BadRequestError) as caught:
+            completion(model="tgi", messages=CHAT, api_base=url, max_tokens=3)
+        assert str(caught.value) == f"The endpoint at {url}/v1/chat/completions refused the request (HTTP 400: {message}): check the parameters in the request shown with it."
+
+
+# --- a refused token, gated model or not ----------------------------------------------------
+
+GATED = "meta-llama/Llama-2-7b-hf"
+GATED_PATH = f"/hf-inference/models/{GATED}"
+ASK_ACCESS = (f"If {GATED} is gated, ask for access on its model page; otherwise use a token with read access "
+              "(check HF_TOKEN or pass api_key).")
+
+
+def test_a_401_about_a_gated_repo_says_to_ask_for_access(fake):
+    said = (f"Cannot access gated repo for url https://huggingface.co/api/models/{GATED}. Access to model {GATED} is restricted. "
+            "You must be authenticated to access it.")
+    fake.script(GATED_PATH, Reply(401, {"error": said}))
+    with pytest.raises(playground.AuthenticationError) as caught:
+        completion(model=GATED, messages=CHAT, api_key=TOKEN, task="text-generation")
+    assert str(caught.value) == f"The Inference API for {GATED} refused the token (HTTP 401: {said}). {ASK_ACCESS}"
+
+
+def test_any_403_says_to_ask_for_access_or_use_a_token_with_read_access(fake):
+    said = "This authentication method does not have sufficient permissions to call Inference Providers on behalf of user fake-user"
+    fake.script(GATED_PATH, Reply(403, {"error": said}))
+    with pytest.raises(playground.PermissionDeniedError) as caught:
+        completion(model=GATED, messages=CHAT, api_key=TOKEN, task="text-generation")
+    assert str(caught.value) == f"The Inference API for {GATED} refused the token (HTTP 403: {said}). {ASK_ACCESS}"
