@@ -543,3 +543,23 @@ def test_any_403_says_to_ask_for_access_or_use_a_token_with_read_access(fake):
     with pytest.raises(playground.PermissionDeniedError) as caught:
         completion(model=GATED, messages=CHAT, api_key=TOKEN, task="text-generation")
     assert str(caught.value) == f"The Inference API for {GATED} refused the token (HTTP 403: {said}). {ASK_ACCESS}"
+
+
+def test_a_private_endpoint_refusing_a_token_or_its_absence_says_what_to_pass(fake):
+    url = fake.endpoint_url("private-chat")
+    with pytest.raises(playground.AuthenticationError) as caught:
+        completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=url, api_key="hf_fake_wrong_token")
+    assert str(caught.value) == (f"The endpoint at {url}/v1/chat/completions refused the token (HTTP 401): check HF_TOKEN or pass "
+                                 "api_key=\"hf_...\" with a valid token that can use this endpoint.")
+    with pytest.raises(playground.AuthenticationError) as caught:
+        completion(model="meta-llama/Llama-2-7b-chat-hf", messages=CHAT, api_base=url, api_key=False)
+    assert str(caught.value) == f"The endpoint at {url}/v1/chat/completions needs a token (HTTP 401): set HF_TOKEN or pass api_key=\"hf_...\"."
+
+
+def test_a_403_from_an_endpoint_serving_an_unnamed_model_says_the_model(fake):
+    url = fake.endpoint_url("private-chat")
+    fake.script("/endpoints/private-chat/v1/chat/completions", Reply(403, {"error": "Forbidden"}))
+    with pytest.raises(playground.PermissionDeniedError) as caught:
+        completion(model="", messages=CHAT, api_base=url, api_key="hf_fake_private_endpoint_token")
+    assert str(caught.value) == (f"The endpoint at {url}/v1/chat/completions refused the token (HTTP 403: Forbidden). If the model is gated, ask for access "
+                                 "on its model page; otherwise use a token with read access (check HF_TOKEN or pass api_key).")
