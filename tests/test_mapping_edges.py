@@ -563,3 +563,98 @@ def test_a_403_from_an_endpoint_serving_an_unnamed_model_says_the_model(fake):
         completion(model="", messages=CHAT, api_base=url, api_key="hf_fake_private_endpoint_token")
     assert str(caught.value) == (f"The endpoint at {url}/v1/chat/completions refused the token (HTTP 403: Forbidden). If the model is gated, ask for access "
                                  "on its model page; otherwise use a token with read access (check HF_TOKEN or pass api_key).")
+
+
+# --- the other statuses, word for word ------------------------------------------------------
+
+
+def refused(fake, path, reply, **kwargs):
+    if reply is not None:
+        fake.script(path, reply)
+    with pytest.raises(playground.APIError) as caught:
+        completion(messages=CHAT, **kwargs)
+    return caught.value
+
+
+def test_payment_redirects_and_missing_things_read_word_for_word(fake):
+    error = refused(fake, "/hf-inference/models/gpt2", Reply(402, {"error": "Payment required"}), model="gpt2")
+    assert type(error) is playground.PaymentRequiredError and str(error) == (
+        "The Inference API for gpt2 asks for payment (HTTP 402: Payment required): check the account's billing settings at "
+        "https://huggingface.co/settings/billing.")
+    url = fake.endpoint_url("public-base")
+    for status, headers, to in ((302, {"location": "https://abc.us-east-1.aws.endpoints.huggingface.cloud"}, "https://abc.us-east-1.aws.endpoints.huggingface.cloud"),
+                                (300, {"location": "https://xyz.endpoints.huggingface.cloud"}, "https://xyz.endpoints.huggingface.cloud"),
+                                (307, {}, "another address")):
+        fake.script("/endpoints/public-base/info", Reply(200, {"model_id": "meta-llama/Llama-2-7b-hf", "model_pipeline_tag": "text-generation", "version": "3.2.1"}))
+        error = refused(fake, "/endpoints/public-base", Reply(status, b"", "text/plain", headers=headers), model="tgi", api_base=url, task="text-generation")
+        assert str(error) == f"The endpoint at {url} redirected to {to} (HTTP {status}); use that address as the endpoint URL."
+        playground.clear_caches()
+    error = refused(fake, "/endpoints/public-base", Reply(404, b"", "text/plain"), model="tgi", api_base=url, task="text-generation")
+    assert type(error) is playground.NotFoundError and str(error) == (
+        f"Nothing answers at {url} (HTTP 404): check the endpoint URL and that the endpoint is running.")
+
+
+def test_an_engine_that_does_not_serve_the_model_named_says_which_name_to_use(fake):
+    url = fake.endpoint_url("vllm-chat")
+    path = "/endpoints/vllm-chat/v1/chat/completions"
+    not_served = {"error": {"message": "The model `llama` does not exist.", "type": "NotFoundError", "param": "model", "code": 404}}
+    error = refused(fake, path, Reply(404, not_served), model="tgi", api_base=url)
+    assert type(error) is playground.NotFoundError and str(error) == (
+        f"The endpoint at {url}/v1/chat/completions does not serve a model called 'tgi' (HTTP 404: The model `llama` does not exist.): "
+        "use the name it lists at /v1/models, or \"tgi\" to let the playground find it.")
+    bad_name = {"error": {"message": "Invalid model name", "type": "BadRequestError", "param": "model", "code": 400}}
+    error = refused(fake, path, Reply(400, bad_name), model="tgi", api_base=url)
+    assert str(error) == (f"The endpoint at {url}/v1/chat/completions refused the request (HTTP 400: Invalid model name): check the parameters "
+                          "in the request shown with it.")
+
+
+def test_a_chat_forced_on_a_model_without_template_says_to_use_text(fake):
+    path = "/hf-inference/models/google/gemma-2b/v1/chat/completions"
+    for reply in (recorded("chat_422_template_error"), Reply(422, "Template error: template not found", "text/plain")):
+        error = refused(fake, path, reply, model="google/gemma-2b", task="conversational")
+        assert type(error) is playground.BadRequestError and str(error) == (
+            "google/gemma-2b has no chat template, so it cannot be sent chat messages (HTTP 422: Template error: template not found): "
+            "use the text-generation route (task=\"text-generation\", or leave the route on auto).")
+
+
+def test_a_loading_or_unavailable_endpoint_says_how_long_it_waited(fake):
+    url = fake.endpoint_url("public-base")
+    loading = Reply(503, {"error": "Model is currently loading", "estimated_time": 0.1})
+    fake.script("/endpoints/public-base/info", Reply(200, {"model_id": "meta-llama/Llama-2-7b-hf", "model_pipeline_tag": "text-generation"}))
+    fake.script("/endpoints/public-base", loading, loading, loading)
+    error = refused(fake, "/endpoints/public-base", None, model="", api_base=url, task="text-generation", wait_for_model=0.2)
+    assert type(error) is playground.ServiceUnavailableError and error.estimated_time == 0.1
+    assert str(error) == ("The model was still loading after 0.2 s of waiting (HTTP 503: Model is currently loading): try again in a minute, "
+                          "or allow a longer wait with wait_for_model.")
+    error = refused(fake, "/endpoints/public-base", loading, model="", api_base=url, task="text-generation", wait_for_model=False)
+    assert str(error) == ("The model is still loading (HTTP 503: Model is currently loading, about 0.1 s more): try again shortly, "
+                          "or allow a longer wait with wait_for_model.")
+    error = refused(fake, "/endpoints/public-base", Reply(503, b"", "text/plain"), model="tgi", api_base=url, task="text-generation",
+                    wait_for_model=False)
+    assert str(error) == (f"The endpoint at {url} is unavailable (HTTP 503): it may be paused, scaled to zero or restarting; "
+                          "wait a minute and try again.")
+    fake.script("/endpoints/public-base", *[Reply(503, b"", "text/plain")] * 5)
+    error = refused(fake, "/endpoints/public-base", None, model="tgi", api_base=url, task="text-generation", wait_for_model=0.1)
+    assert error.estimated_time is None and str(error) == (
+        f"The endpoint at {url} was still unavailable after 0.1 s of waiting (HTTP 503): it may be paused, or still scaling up from "
+        "zero; try again in a minute, or allow a longer wait with wait_for_model.")
+
+
+def test_a_chat_answer_without_finish_reason_id_or_time_gets_ours(fake):
+    body = json.loads(json.dumps(TOOL_CALL))
+    body["choices"][0]["finish_reason"] = None
+    body.update({"id": "", "created": "2026-01-06T02:08:53Z"})  # TGI's recorded answer says "id": ""
+    fake.script(ROUTER_CHAT, Reply(200, body), Reply(200, {**body, "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}}]}))
+    r = completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert r.choices[0].finish_reason == "tool_calls" and r.task == "text-generation"  # the Hub's pipeline tag
+    assert r.id.startswith("chatcmpl-") and isinstance(r.created, int)
+    r = completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
+    assert r.choices[0].finish_reason == "stop"
+
+
+def test_a_reply_that_is_not_a_chat_completion_says_so(fake):
+    error = refused(fake, ROUTER_CHAT, Reply(200, "upstream connect error or disconnect/reset before headers", "text/plain"),
+                    model=f"{LLAMA}:together", api_key=TOKEN)
+    assert type(error) is playground.APIError and error.model == f"{LLAMA}:together" and str(error) == (
+        "The endpoint's reply is not a chat completion (upstream connect error or disconnect/reset before headers): check that the URL "
+        "points at a model server of that kind; the full reply is in the payload view.")
