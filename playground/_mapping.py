@@ -194,7 +194,7 @@ def error_from_response(
             else f"No model {model!r} on the Inference API ({said}): check the model id, or give api_base for a dedicated endpoint."
         )
     elif status in (400, 422):
-        if hf.error_type == "template_error" or is_template_error(status, body):
+        if is_template_error(status, body):  # not every template_error: a template that raises means the model has one
             message = (
                 f"{model or 'This model'} has no chat template, so it cannot be sent chat messages ({said}): "
                 "use the text-generation route (task=\"text-generation\", or leave the route on auto)."

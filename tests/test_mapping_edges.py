@@ -658,3 +658,14 @@ def test_a_reply_that_is_not_a_chat_completion_says_so(fake):
     assert type(error) is playground.APIError and error.model == f"{LLAMA}:together" and str(error) == (
         "The endpoint's reply is not a chat completion (upstream connect error or disconnect/reset before headers): check that the URL "
         "points at a model server of that kind; the full reply is in the payload view.")
+
+
+def test_a_template_that_raises_is_not_called_missing_in_the_error(fake):
+    """TGI's template_error also covers a template that raises on the messages (roles must alternate): that
+    model has a template, so the sentence must not say it has none and send the user to text generation."""
+    said = "Template error: Conversation roles must alternate user/assistant/user/assistant/..."
+    error = refused(fake, "/hf-inference/models/google/gemma-2b/v1/chat/completions", Reply(422, {"error": said, "error_type": "template_error"}),
+                    model="google/gemma-2b", task="conversational")
+    assert type(error) is playground.BadRequestError and error.error_type == "template_error"
+    assert str(error) == (f"The Inference API for google/gemma-2b refused the request (HTTP 422: {said}): check the parameters in the "
+                          "request shown with it.")
