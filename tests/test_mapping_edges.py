@@ -669,3 +669,11 @@ def test_a_template_that_raises_is_not_called_missing_in_the_error(fake):
     assert type(error) is playground.BadRequestError and error.error_type == "template_error"
     assert str(error) == (f"The Inference API for google/gemma-2b refused the request (HTTP 422: {said}): check the parameters in the "
                           "request shown with it.")
+
+
+def test_a_chat_forced_on_an_unnamed_endpoint_without_template_says_this_model(fake):
+    url = fake.endpoint_url("public-base")
+    error = refused(fake, "/endpoints/public-base/v1/chat/completions", None, model="", api_base=url, task="conversational")
+    assert type(error) is playground.BadRequestError and str(error) == (
+        "This model has no chat template, so it cannot be sent chat messages (HTTP 422: Template error: template not found): "
+        "use the text-generation route (task=\"text-generation\", or leave the route on auto).")
