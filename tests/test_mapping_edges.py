@@ -20,6 +20,7 @@ import pytest
 import playground
 from fakehf import PROVIDER_RECORDED, RECORDED, Reply, recorded
 from playground import completion
+from playground._mapping import read_hf_error
 
 CHAT = [{"role": "user", "content": "Tell me about Paris."}]
 TOKEN = "hf_fake_valid_user_token"
@@ -677,3 +678,66 @@ def test_a_chat_forced_on_an_unnamed_endpoint_without_template_says_this_model(f
     assert type(error) is playground.BadRequestError and str(error) == (
         "This model has no chat template, so it cannot be sent chat messages (HTTP 422: Template error: template not found): "
         "use the text-generation route (task=\"text-generation\", or leave the route on auto).")
+
+
+# --- error bodies read alike, whatever their shape --------------------------------------------
+
+
+@pytest.mark.parametrize("body, text, error_type, code, param", [
+    ({"error": ["Error in `inputs`: field required", "Error in `parameters.top_k`: Input should be greater than 0"]},
+     "Error in `inputs`: field required; Error in `parameters.top_k`: Input should be greater than 0", None, None, None),
+    ({"error": {"code": 500}}, '{"code": 500}', None, "500", None),  # an object without message: shown as it is
+    ({"error": {"message": "The model `x` does not exist.", "type": "NotFoundError", "param": "model", "code": ""}},
+     "The model `x` does not exist.", "NotFoundError", None, "model"),
+    ({"error": {"message": "Bad", "type": 400, "param": 7}}, "Bad", None, None, None),  # a type or param that is not text: none
+    ({"object": "error", "message": "Bad", "type": ["x"], "code": 400}, "Bad", None, "400", None),
+    ({"error": "Overloaded", "error_type": 503}, "Overloaded", None, None, None),
+    ({"detail": "Not Found"}, "Not Found", None, None, None),
+    ({"detail": ["Not Found", "Gone"]}, "Not Found; Gone", None, None, None),
+    ({"detail": [{"loc": ["body", "messages"], "type": "missing"}]}, "{'loc': ['body', 'messages'], 'type': 'missing'}", None, None, None),
+    ({"detail": {"msg": "Field required"}}, "Field required", None, None, None),
+    ({"detail": ""}, None, None, None, None),
+    ({"error": ""}, None, None, None, None),
+    ({}, None, None, None, None),
+    (b"\xff\xfe not text", "\"b'\\\\xff\\\\xfe not text'\"", None, None, None),
+])
+def test_error_bodies_of_any_shape_read_as_text_type_code_and_param(body, text, error_type, code, param):
+    said = read_hf_error(body)
+    assert (said.text, said.error_type, said.code, said.param) == (text, error_type, code, param)
+
+
+@pytest.mark.parametrize("estimate, seconds", [(0, 0.0), (100, 100.0), (9_999_999, 9_999_999.0), (10**7, None), (1.5e7, None), (-1, None)])
+def test_a_loading_estimate_is_kept_from_zero_to_under_ten_million_seconds(estimate, seconds):
+    assert read_hf_error({"error": "Model is currently loading", "estimated_time": estimate}).estimated_time == seconds
+
+
+def test_a_long_error_text_is_cut_to_500_characters_with_an_ellipsis():
+    assert read_hf_error({"error": "x" * 500}).text == "x" * 500
+    assert read_hf_error({"error": "x" * 501}).text == "x" * 499 + "…"
+
+
+# --- logprobs, and a reasoning-only message ---------------------------------------------------
+
+
+def test_a_chat_answers_logprobs_reach_the_choice(fake):
+    logprobs = {"content": [{"token": " Paris", "logprob": -0.01, "bytes": [32, 80, 97, 114, 105, 115], "top_logprobs": []}]}
+    fake.script(ROUTER_CHAT, Reply(200, {"id": "c1", "object": "chat.completion", "created": 1767665333, "model": LLAMA, "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": " Paris"}, "logprobs": logprobs, "finish_reason": "stop"}]}))
+    r = completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, logprobs=True)
+    assert r.choices[0].logprobs == logprobs and r.choices[0].message.content == " Paris"
+
+
+# --- a streamed tool call's finish reason --------------------------------------------------------
+
+
+@pytest.mark.parametrize("finish, said", [("stop", "tool_calls"), (None, "tool_calls"), ("length", "length")])
+def test_a_streamed_tool_call_ended_with_stop_or_nothing_finishes_with_tool_calls(fake, finish, said):
+    def event(delta, why=None):
+        return "data: " + json.dumps({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": LLAMA,
+                                      "choices": [{"index": 0, "delta": delta, "finish_reason": why}]}) + "\n\n"
+
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}
+    raw = event({"role": "assistant", "tool_calls": [call]}) + event({}, finish) + "data: [DONE]\n\n"
+    fake.script(ROUTER_CHAT, Reply(200, raw.encode(), "text/event-stream"))
+    chunks = list(completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True))
+    assert chunks[-1].choices[0].finish_reason == said
