@@ -382,7 +382,7 @@ def chat_response(body: Any, *, model: str, prompt: str, exchanges: list[Exchang
         created=body.get("created") if isinstance(body.get("created"), int) else None,
         system_fingerprint=body.get("system_fingerprint"),
         tool_calls=tool_calls or None,
-        extra_message=_message_extras(message) if len(message) > 2 else None,
+        extra_message=_message_extras(message),  # not only past two keys: a server may leave "content" out
         exchanges=exchanges,
         route=CHAT,
         task=task,

@@ -741,3 +741,17 @@ def test_a_streamed_tool_call_ended_with_stop_or_nothing_finishes_with_tool_call
     fake.script(ROUTER_CHAT, Reply(200, raw.encode(), "text/event-stream"))
     chunks = list(completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True))
     assert chunks[-1].choices[0].finish_reason == said
+
+
+def test_a_message_without_content_keeps_its_reasoning_and_refusal(fake):
+    """A server may leave "content" out (not null) when the answer is all reasoning (max_tokens hit while
+    thinking) or a refusal: what it did send must not be dropped."""
+    def answer(message):
+        return Reply(200, {"id": "c1", "object": "chat.completion", "created": 1767665333, "model": "deepseek-ai/DeepSeek-R1",
+                           "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "length"}]})
+
+    fake.script(ROUTER_CHAT, answer({"reasoning": "The user asks about Paris. Paris is"}), answer({"refusal": "I can't help with that."}))
+    r = completion(model="deepseek-ai/DeepSeek-R1:together", messages=CHAT, api_key=TOKEN, max_tokens=8)
+    assert (r.choices[0].message.content, r.choices[0].message.reasoning_content) == ("", "The user asks about Paris. Paris is")
+    r = completion(model="deepseek-ai/DeepSeek-R1:together", messages=CHAT, api_key=TOKEN)
+    assert r.choices[0].message.refusal == "I can't help with that."
