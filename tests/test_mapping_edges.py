@@ -755,3 +755,48 @@ def test_a_message_without_content_keeps_its_reasoning_and_refusal(fake):
     assert (r.choices[0].message.content, r.choices[0].message.reasoning_content) == ("", "The user asks about Paris. Paris is")
     r = completion(model="deepseek-ai/DeepSeek-R1:together", messages=CHAT, api_key=TOKEN)
     assert r.choices[0].message.refusal == "I can't help with that."
+
+
+# --- OpenAI streams that are not, or that stop short ---------------------------------------------
+
+
+def chat_event(delta, finish=None):
+    return "data: " + json.dumps({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": LLAMA,
+                                  "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}) + "\n\n"
+
+
+@pytest.mark.parametrize("event, shown", [
+    ('data: "upstream overloaded"\n\n', " (upstream overloaded)"),
+    ('data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":"Paris"}]}\n\n', ""),  # a delta that is not an object
+])
+def test_a_chat_stream_event_of_the_wrong_shape_is_a_sentence(fake, event, shown):
+    fake.script(ROUTER_CHAT, Reply(200, event, "text/event-stream"))
+    stream = completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True)
+    with pytest.raises(playground.APIError) as caught:
+        list(stream)
+    error = caught.value
+    assert type(error) is playground.APIError and error.model == f"{LLAMA}:together" and error.exchange is stream.exchanges[-1]
+    assert str(error) == (f"The endpoint's reply is not a chat completion stream{shown}: check that the URL points at a model server "
+                          "of that kind; the full reply is in the payload view.")
+
+
+def test_a_text_completion_stream_event_of_the_wrong_shape_is_a_sentence(fake):
+    fake.script("/endpoints/vllm-chat/v1/completions", Reply(200, 'data: {"id":"cmpl-1","object":"text_completion"}\n\n', "text/event-stream"))
+    stream = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), task="text-generation", stream=True)
+    with pytest.raises(playground.APIError) as caught:
+        list(stream)
+    assert str(caught.value) == ("The endpoint's reply is not a text completion stream: check that the URL points at a model server "
+                                 "of that kind; the full reply is in the payload view.")
+
+
+def test_a_chat_stream_that_stops_before_its_end_says_how_much_arrived(fake):
+    fake.script(ROUTER_CHAT, Reply(200, chat_event({"role": "assistant", "content": " Paris"}) + chat_event({"content": " is"}), "text/event-stream"))
+    stream = completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True)
+    received = []
+    with pytest.raises(playground.APIConnectionError) as caught:
+        for chunk in stream:
+            received.append(chunk)
+    assert text_of(received) == " Paris is"
+    error = caught.value
+    assert str(error) == "The endpoint closed the stream before the reply was complete (9 characters arrived): try again."
+    assert error.model == f"{LLAMA}:together" and error.exchange is stream.exchanges[-1]
