@@ -800,3 +800,19 @@ def test_a_chat_stream_that_stops_before_its_end_says_how_much_arrived(fake):
     error = caught.value
     assert str(error) == "The endpoint closed the stream before the reply was complete (9 characters arrived): try again."
     assert error.model == f"{LLAMA}:together" and error.exchange is stream.exchanges[-1]
+
+
+@pytest.mark.parametrize("usage, expected", [
+    ({"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10, "prompt_tokens_details": {"cached_tokens": 0}},
+     {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10, "prompt_tokens_details": {"cached_tokens": 0}}),
+    ({"prompt_tokens": "9", "completion_tokens": 1}, {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6, "estimated": True}),
+])
+def test_empty_deltas_make_no_chunks_and_the_streams_usage_keeps_its_details(fake, usage, expected):
+    raw = (chat_event({"role": "assistant", "content": ""}) + chat_event({"content": None, "reasoning_content": ""})
+           + chat_event({"content": " Paris"}) + chat_event({}, "stop")
+           + "data: " + json.dumps({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": LLAMA, "choices": [], "usage": usage})
+           + "\n\ndata: [DONE]\n\n")
+    fake.script(ROUTER_CHAT, Reply(200, raw, "text/event-stream"))
+    chunks = list(completion(model=f"{LLAMA}:together", messages=CHAT, api_key=TOKEN, stream=True))
+    assert [dict(c.choices[0].delta) for c in chunks] == [{"role": "assistant", "content": " Paris"}, {}]
+    assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].usage == expected
