@@ -808,7 +808,7 @@ def test_a_chat_stream_that_stops_before_its_end_says_how_much_arrived(fake):
     ({"prompt_tokens": "9", "completion_tokens": 1}, {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6, "estimated": True}),
 ])
 def test_empty_deltas_make_no_chunks_and_the_streams_usage_keeps_its_details(fake, usage, expected):
-    raw = (chat_event({"role": "assistant", "content": ""}) + chat_event({"content": None, "reasoning_content": ""})
+    raw = (chat_event({"role": "assistant", "content": ""}) + chat_event({"content": None, "reasoning": ""})
            + chat_event({"content": " Paris"}) + chat_event({}, "stop")
            + "data: " + json.dumps({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": LLAMA, "choices": [], "usage": usage})
            + "\n\ndata: [DONE]\n\n")
