@@ -42,7 +42,7 @@ from ._prepare import (
     prepare_text,
 )
 from ._settings import Settings
-from ._tasks import ENGINE_NAMES, ModelTask, parse_provider_mapping
+from ._tasks import ENGINE_NAMES, OPENAI, ModelTask, parse_provider_mapping
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 PROBE_MESSAGES = [{"role": "user", "content": "Hi"}]
@@ -156,7 +156,8 @@ def _engine_facts(target: Target, token: str | None, settings: Settings, report:
     if context is not None:
         report.facts["max_total_tokens"] = context
     said = f"{name} {engine.engine_version}" if engine.engine_version else name
-    said = said[0].upper() + said[1:]
+    if engine.engine == OPENAI:  # "an OpenAI-compatible server" opens the sentence; "vLLM", "llama.cpp" keep their spelling
+        said = said[0].upper() + said[1:]
     report.add(OK, f"{said} serves {served}" + (f": at most {_count(context)} tokens in all." if context is not None else "."))
     named = target.model.strip()
     if named and named not in ("tgi", *engine.served):
