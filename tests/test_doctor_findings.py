@@ -413,18 +413,18 @@ def test_a_model_the_inference_api_does_not_have_is_red_with_the_model_id(fake):
 
 @pytest.fixture
 def short_timeouts(monkeypatch):
-    """Look-ups give up after 0.2 s, the test request after 0.4 s (a stalled reply takes 1 s)."""
-    monkeypatch.setenv("PLAYGROUND_CONNECT_TIMEOUT", "0.2")
-    monkeypatch.setenv("PLAYGROUND_READ_TIMEOUT", "0.4")
+    """Look-ups give up after 0.3 s, the test request after 0.6 s (a stalled reply takes 1.2 s)."""
+    monkeypatch.setenv("PLAYGROUND_CONNECT_TIMEOUT", "0.3")
+    monkeypatch.setenv("PLAYGROUND_READ_TIMEOUT", "0.6")
 
 
-STALL = Reply(200, b"", "text/plain", delay=1.0)
+STALL = Reply(200, b"", "text/plain", delay=1.2)
 
 
 def test_a_health_check_that_stalls_is_red_after_the_short_look_up_wait(fake, short_timeouts):
     fake.script("/endpoints/zephyr-tgi1/health", STALL)
     report = check_endpoint("", api_base=fake.endpoint_url("zephyr-tgi1"))
-    assert said(report) == [("fail", TIMED_OUT.format(host=host(fake), s=0.2))]
+    assert said(report) == [("fail", TIMED_OUT.format(host=host(fake), s=0.3))]
     assert len(report.exchanges) == 1
 
 
@@ -436,7 +436,7 @@ def test_an_info_that_stalls_is_amber_and_the_check_goes_on(fake, short_timeouts
         ("warn", "GET /info did not answer, so the model and its limits are unknown; the test request below still tells whether chat works."),
         ("ok", TESTED.format("chat")),
     ]
-    assert report.exchanges[1].error == "timed out after 0.2 s (ReadTimeout)"
+    assert report.exchanges[1].error == "timed out after 0.3 s (ReadTimeout)"
 
 
 def test_an_engine_look_up_that_stalls_is_amber_and_the_check_goes_on(fake, short_timeouts):
@@ -444,7 +444,7 @@ def test_an_engine_look_up_that_stalls_is_amber_and_the_check_goes_on(fake, shor
     report = check_endpoint("tgi", api_base=fake.endpoint_url("vllm-chat"))
     assert said(report)[1] == ("warn", "The endpoint has neither /info nor /v1/models, so it is a task container, not a TGI, vLLM, SGLang "
                                        "or llama.cpp server: the playground will send text generation (no chat route).")
-    assert report.exchanges[2].purpose == "engine look-up (GET /v1/models)" and report.exchanges[2].error == "timed out after 0.2 s (ReadTimeout)"
+    assert report.exchanges[2].purpose == "engine look-up (GET /v1/models)" and report.exchanges[2].error == "timed out after 0.3 s (ReadTimeout)"
     assert report.level == "fail" and report.route == "text-generation"
 
 
@@ -452,7 +452,7 @@ def test_a_hub_that_stalls_is_amber_and_a_chat_model_is_tried_on_the_router(fake
     fake.script(f"/api/models/{LLAMA}", STALL)
     report = check_endpoint(LLAMA, api_key=USER_TOKEN)
     assert said(report) == [
-        ("warn", f"The Hub did not answer (timed out after 0.2 s (ReadTimeout)), so {LLAMA}'s task is unknown."),
+        ("warn", f"The Hub did not answer (timed out after 0.3 s (ReadTimeout)), so {LLAMA}'s task is unknown."),
         ("ok", SERVED_BY.format("cerebras")),
     ]
     assert report.exchanges[-1].url == f"{fake.router_url}/v1/chat/completions" and report.facts == {"provider": "cerebras"}
@@ -464,7 +464,7 @@ def test_a_test_request_that_stalls_is_red(fake, short_timeouts):
     assert said(report) == [
         ("ok", f"{host(fake)} is up: GET /health answered 200."),
         ("ok", ZEPHYR_INFO),
-        ("fail", TIMED_OUT.format(host=host(fake), s=0.4)),
+        ("fail", TIMED_OUT.format(host=host(fake), s=0.6)),
     ]
 
 
@@ -473,7 +473,7 @@ def test_a_text_fallback_that_stalls_is_red(fake, short_timeouts):
     report = check_endpoint("", api_base=fake.endpoint_url("public-base"))
     assert said(report)[2:] == [
         ("warn", NO_TEMPLATE),
-        ("fail", TIMED_OUT.format(host=host(fake), s=0.4)),
+        ("fail", TIMED_OUT.format(host=host(fake), s=0.6)),
     ]
 
 
