@@ -90,3 +90,21 @@ def test_a_routing_policy_suffix_is_not_a_provider(fake):
     with pytest.raises(playground.BadRequestError) as caught:
         playground.completion(model="acme/not-served:fastest", messages=CHAT, api_key=USER_TOKEN, task="conversational")
     assert str(caught.value).startswith("No provider you have enabled serves acme/not-served:fastest (")
+
+
+def test_the_hub_look_up_sends_the_token_to_hugging_face_only_and_asks_for_three_fields():
+    from playground._prepare import prepare_hub_model
+
+    request = prepare_hub_model(playground.Settings(), "acme/private-model", USER_TOKEN)  # the Hub itself: a private model needs it
+    assert request.headers["Authorization"] == f"Bearer {USER_TOKEN}"
+    assert request.url == ("https://huggingface.co/api/models/acme/private-model"
+                           "?expand=pipeline_tag&expand=tags&expand=inferenceProviderMapping")
+    mirror = playground.Settings.from_env({"HF_ENDPOINT": "https://hub-mirror.example"})
+    assert "Authorization" not in prepare_hub_model(mirror, "acme/private-model", USER_TOKEN).headers
+
+
+@pytest.mark.parametrize("url", [42, ["http://127.0.0.1:1"], {"url": "http://127.0.0.1:1"}])
+def test_an_endpoint_url_that_is_not_text_is_refused_with_a_sentence(url):
+    with pytest.raises(playground.BadRequestError) as caught:
+        playground.completion(model="m", messages=CHAT, api_base=url)
+    assert str(caught.value) == "'' is not an endpoint URL: give the full http(s) address, e.g. https://xyz.endpoints.huggingface.cloud."
