@@ -6,6 +6,7 @@ probe of a private endpoint."""
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -26,7 +27,8 @@ def models(*entries):
 
 class Engine(ThreadingHTTPServer):
     """An OpenAI-compatible server whose routes answer what the test sets: ``routes`` maps a
-    path to (status, JSON body), or to "drop" (the connection closed with no answer). Every
+    path to (status, JSON body), to "drop" (the connection closed with no answer) or to "stall"
+    (a 404 two seconds late). Every
     route but /health wants the token when ``token`` is set. Keeps each request."""
 
     daemon_threads = True
@@ -55,6 +57,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route == "drop":
             self.close_connection = True
             return
+        if route == "stall":  # answers, but only after two seconds
+            time.sleep(2)
+            route = (404, {"error": "Not Found"})
         status, payload = route
         raw = json.dumps(payload).encode()
         self.send_response(status)

@@ -1,0 +1,63 @@
+"""What a dedicated endpoint's ``/info`` (TGI) teaches, and what its absence does: odd values
+ignored, the task assumed text generation when TGI does not say, a server with neither /info
+nor a model list taken as a task container (and remembered), one that answers neither clearly
+asked again next time; a slow Hub never holds a chat past the connect limit."""
+
+import pytest
+
+import playground
+from test_engine_detection import ANSWER, CHAT, Engine
+
+QA_ANSWER = {"answer": "Paris", "score": 0.9, "start": 0, "end": 5}
+
+
+def info_of(body, status=200):
+    server = Engine({"/info": (status, body), "/v1/chat/completions": (200, ANSWER)})
+    info = playground.resolve_route("", api_base=server.url)
+    return info, server
+
+
+def test_tgi_info_with_odd_values_still_says_tgi_and_text_generation():
+    info, _ = info_of({"model_id": 7, "version": 3.2, "model_pipeline_tag": None})
+    assert (info.engine, info.task, info.source, info.engine_version, info.served_model) == ("tgi", "text-generation", "endpoint /info",
+                                                                                           None, None)
+    info, _ = info_of({"model_id": "org/m", "version": "3.3.4", "model_pipeline_tag": "text2text-generation"})
+    assert (info.task, info.engine_version, info.served_model) == ("text2text-generation", "3.3.4", "org/m")
+
+
+@pytest.mark.parametrize(("status", "body"), [(500, {"model_id": "org/m", "version": "3.3.4"}), (200, ["not", "an", "object"])])
+def test_an_info_that_is_not_an_answer_teaches_nothing_and_is_asked_again(status, body):
+    info, server = info_of(body, status)
+    assert info.source is None and info.engine is None
+    playground.resolve_route("", api_base=server.url)
+    assert [path for _, path, _, _ in server.seen].count("/info") == 2  # not remembered
+
+
+@pytest.mark.parametrize("models_status", [404, 405])
+def test_neither_info_nor_a_model_list_is_a_task_container_remembered(models_status):
+    server = Engine({"/v1/models": (models_status, {"detail": "Method Not Allowed"}), "/": (200, QA_ANSWER)})
+    for _ in range(2):
+        answer = playground.completion(model="deepset/roberta-base-squad2", messages=CHAT, api_base=server.url,
+                                       task="question-answering", context="Paris is the capital of France.")
+        assert answer.choices[0].message.content == "Paris"
+    assert [path for method, path, _, _ in server.seen if method == "GET"] == ["/info", "/v1/models"]  # learnt once
+    report = playground.check_endpoint("deepset/roberta-base-squad2", api_base=server.url, task="question-answering")
+    assert any("task container" in finding.sentence for finding in report.findings), [f.sentence for f in report.findings]
+
+
+def test_a_model_list_that_fails_otherwise_is_asked_again():
+    server = Engine({"/v1/models": (500, {"detail": "boom"}), "/": (200, QA_ANSWER)})
+    for _ in range(2):
+        playground.completion(model="m", messages=CHAT, api_base=server.url, task="question-answering", context="Paris.")
+    assert [path for method, path, _, _ in server.seen if method == "GET"] == ["/info", "/v1/models"] * 2
+
+
+def test_a_slow_hub_gives_up_at_the_connect_limit(monkeypatch, fake):
+    llama = "meta-llama/Llama-3.1-8B-Instruct"
+    hub = Engine({f"/api/models/{llama}?expand=pipeline_tag&expand=tags&expand=inferenceProviderMapping": "stall"})
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("PLAYGROUND_CONNECT_TIMEOUT", "0.3")
+    monkeypatch.setenv("PLAYGROUND_READ_TIMEOUT", "30")
+    answer = playground.completion(model=llama, messages=CHAT, max_tokens=2, api_key="hf_fake_valid_user_token")  # on, without the Hub
+    assert answer.choices[0].message.content
+    assert answer.exchanges[0].error == "timed out after 0.3 s (ReadTimeout)"
