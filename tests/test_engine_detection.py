@@ -121,6 +121,8 @@ def test_every_probe_of_a_private_endpoint_carries_the_token():
                                 "/props": (200, {"build_info": "b7000"})}, token=TOKEN)
     assert answer.engine == "llamacpp" and playground.resolve_route("", api_base=server.url, api_key=TOKEN).engine_version == "b7000"
     assert {auth for _, _, auth, _ in server.seen} == {f"Bearer {TOKEN}"}
+    assert [exchange.purpose.split(",")[0] for exchange in answer.exchanges] == [  # as the wire view lists them
+        "task look-up (GET /info)", "engine look-up (GET /v1/models)", "engine version (GET /version)", "engine version (GET /props)", "chat"]
 
 
 def test_a_model_named_by_an_alias_is_sent_as_named():
