@@ -27,6 +27,7 @@ async def aread(stream):
 @pytest.mark.parametrize(("model", "endpoint", "route", "task", "engine", "provider"), [
     ("", "vllm-chat", "chat", None, "vllm", None),  # the server streams
     ("deepset/roberta-base-squad2", None, "question-answering", "question-answering", None, "hf-inference"),  # a whole answer, as chunks
+    ("HuggingFaceH4/zephyr-7b-beta", None, "chat", "text-generation", None, "hf-inference"),  # streamed, its task from the Hub
     ("meta-llama/Llama-3.1-8B-Instruct:novita", None, "chat", None, None, "novita"),  # the router, a pinned provider (no Hub look-up)
 ])
 def test_a_stream_says_what_it_is_from_the_start(fake, mode, model, endpoint, route, task, engine, provider):
