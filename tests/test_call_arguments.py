@@ -86,7 +86,7 @@ def test_a_refused_endpoint_listing_carries_its_exchanges(fake):
             result = call(api_key=NO_PROVIDERS_TOKEN)
             if asyncio.iscoroutine(result):
                 asyncio.run(result)
-        assert [exchange.url.rsplit("/", 1)[-1] for exchange in caught.value.exchanges][0] == "whoami-v2"
+        assert caught.value.exchanges[0].url.endswith("/api/whoami-v2")
         assert caught.value.exchanges[-1].status == 403
 
 

@@ -3,52 +3,28 @@ headers on every path, and without carrying one caller's cookies into another's 
 
 import asyncio
 import json
-import socketserver
-import threading
 
 import pytest
 
 import playground
 from playground import _transport
+from rawserver import RawServer
 
 ANSWER = {"object": "chat.completion", "id": "", "created": 0, "model": "m", "system_fingerprint": "",
           "choices": [{"index": 0, "message": {"role": "assistant", "content": "through the proxy"}, "finish_reason": "stop"}],
           "usage": {"prompt_tokens": 1, "completion_tokens": 3, "total_tokens": 4}}
 
 
-class Recorder(socketserver.ThreadingTCPServer):
-    """A plain HTTP server that keeps each request's head and answers a chat completion,
-    setting a cookie."""
+def Recorder() -> RawServer:
+    """A server that answers every request with a chat completion, setting a cookie."""
+    body = json.dumps(ANSWER).encode()
+    reply = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nSet-Cookie: visitor=alice; Path=/\r\n"
+             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
 
-    daemon_threads = True
-    allow_reuse_address = True
+    def answer(lines, request_body, wfile):
+        wfile.write(reply)
 
-    def __init__(self) -> None:
-        self.heads: list[str] = []
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class Handler(socketserver.StreamRequestHandler):
-    def handle(self) -> None:
-        while True:
-            head = b""
-            while b"\r\n\r\n" not in head:
-                piece = self.rfile.readline()
-                if not piece:
-                    return
-                head += piece
-            text = head.decode("latin-1")
-            self.server.heads.append(text)
-            length = next((int(line.split(":")[1]) for line in text.split("\r\n") if line.lower().startswith("content-length:")), 0)
-            self.rfile.read(length)
-            body = json.dumps(ANSWER).encode()
-            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nSet-Cookie: visitor=alice; Path=/\r\n"
-                             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    return RawServer(answer)
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ out: one header of each name, the text as written, no body on a GET, one connect
 import asyncio
 import json
 import socket
-import socketserver
-import threading
 import time
 
 import httpx
@@ -18,6 +16,7 @@ import playground
 from playground import _transport
 from playground._netguard import PrivateAddressError
 from playground._prepare import USER_AGENT
+from rawserver import RawServer
 
 CHAT = [{"role": "user", "content": "hi"}]
 TOKEN = "hf_" + "q" * 34
@@ -30,50 +29,18 @@ def answer_body(content: str = "hello") -> bytes:
                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
 
 
-class Scripted(socketserver.ThreadingTCPServer):
-    """A raw HTTP/1.1 server: ``GET /info`` is a 404 (an engine without TGI's routes), and
-    the chat route runs ``self.chat(wfile)``, which writes whatever bytes the test wants and
-    may stall or drop the connection. Keeps each request (head lines and body) and counts
-    connections."""
+def Scripted(chat) -> RawServer:
+    """A server where ``GET /info`` is a 404 (an engine without TGI's routes) and every other
+    request runs ``chat(wfile)``, which writes whatever bytes the test wants and may stall or
+    drop the connection."""
 
-    daemon_threads = True
-    allow_reuse_address = True
+    def answer(lines, body, wfile):
+        if lines[0].startswith("GET /info "):
+            wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
+            return None
+        return chat(wfile)
 
-    def __init__(self, chat) -> None:
-        self.chat = chat
-        self.requests: list[tuple[list[str], bytes]] = []
-        self.connections = 0
-        super().__init__(("127.0.0.1", 0), _Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.server_address[1]}"
-
-
-class _Handler(socketserver.StreamRequestHandler):
-    def handle(self) -> None:
-        self.server.connections += 1
-        while True:
-            lines = []
-            while True:
-                line = self.rfile.readline()
-                if not line:
-                    return
-                if line == b"\r\n":
-                    break
-                lines.append(line.decode("latin-1").rstrip("\r\n"))
-            length = next((int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")), 0)
-            self.server.requests.append((lines, self.rfile.read(length)))
-            if lines[0].startswith("GET /info "):
-                self.wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
-                continue
-            if self.server.chat(self.wfile) == "close":
-                return
+    return RawServer(answer)
 
 
 def chunked(*pieces: bytes) -> bytes:
@@ -233,7 +200,7 @@ def test_a_connection_that_never_opens_times_out_at_the_connect_limit(mode, monk
 
 
 @pytest.fixture
-def failing_pools():
+def failing_pools(monkeypatch):
     """Pools whose transport raises what the test sets (as a proxy or a socket error might),
     after recording the request."""
     state = {"error": None, "requests": []}
@@ -247,10 +214,9 @@ def failing_pools():
         return _transport._Pool(client_class(transport=transport), transport, ())
 
     _transport._sync_pool = pool(httpx.Client, httpx.MockTransport)
-    original = _transport.async_pool
-    _transport.async_pool = lambda: _transport._async_pools.setdefault(asyncio.get_running_loop(), pool(httpx.AsyncClient, httpx.MockTransport))
+    monkeypatch.setattr(_transport, "async_pool",
+                        lambda: _transport._async_pools.setdefault(asyncio.get_running_loop(), pool(httpx.AsyncClient, httpx.MockTransport)))
     yield state
-    _transport.async_pool = original
     _transport._sync_pool = None
     _transport._async_pools.clear()
 
