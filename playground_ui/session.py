@@ -190,7 +190,7 @@ def _conversation(value: Any, where: str, settings: AppSettings) -> list[dict[st
         expected = "user" if index % 2 == 0 else "assistant"
         if not isinstance(message, dict) or message.get("role") != expected or not isinstance(message.get("content"), str):
             raise ImportProblem(
-                f"Message {index + 1} of the file's {where} is not a {expected} message with text; "
+                f"Message {index + 1} of the file's {where} is not {'a user' if expected == 'user' else 'an assistant'} message with text; "
                 "a conversation alternates user and assistant messages."
             )
         total += len(message["content"])
