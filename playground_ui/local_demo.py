@@ -154,6 +154,8 @@ def generate(model: str, body: Any, sse) -> Any:
     params = body.get("parameters") or {}
     limit = params.get("max_new_tokens")
     tokens = canned_tokens(inputs, limit)
+    if tokens and inputs[-1:].strip():  # the reply goes on from the prompt after a space, as a model's would
+        tokens[0] = " " + tokens[0]
     finish = "length" if limit and len(tokens) >= limit else "eos_token"
     full = params.get("return_full_text")
     generated = ("" if full is False else inputs) + "".join(tokens)
