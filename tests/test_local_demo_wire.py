@@ -29,6 +29,7 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "info of a chat model": ("GET", f"/models/{CHAT_MODEL}/info", None),
     "info of a question-answering model": ("GET", f"/models/{QA_MODEL}/info", None),
     "info with no model named": ("GET", "/models//info", None),
+    "info of a model typed with a slash after it": ("GET", f"/models/{CHAT_MODEL}//info", None),
     "health": ("GET", f"/models/{CHAT_MODEL}/health", None),
     "a GET of the model itself": ("GET", f"/models/{CHAT_MODEL}", None),
     "a body that is not JSON": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions", b"{not json"),
