@@ -85,7 +85,7 @@ def test_a_side_with_no_model_says_so_in_its_title_and_its_chat(app, page, fake)
     b = page.compare.side_b
     given = {
         page.panel.compare: True, page.chat.message: "Hi", page.panel.endpoint: DEFAULT, page.panel.model: MODEL, page.panel.token: TOKEN,
-        b.endpoint: DEFAULT, b.model: "  ", b.api_base: "", b.token: "",
+        b.endpoint: DEFAULT, b.model: "", b.api_base: "", b.token: "",  # the box emptied
     }
     call = app.call("on_send", given)
     titles = [u["label"] for u in call.updates(page.compare.b.chatbot) if isinstance(u, dict)]
