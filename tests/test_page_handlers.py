@@ -318,12 +318,12 @@ def test_stop_before_any_text_came_leaves_only_the_mark(app, page, fake, history
 
 
 def test_stop_keeps_the_partial_reply_to_its_last_letter(app, page, fake):
-    events = fakeoai.chat_events(flavor="router", model=MODEL, tokens=["The letter is X", " and more."], finish="stop",
+    events = fakeoai.chat_events(flavor="router", model=MODEL, tokens=["…and the letter is X", " and more."], finish="stop",
                                  usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}, call=None, include_usage=True)
     stream = "".join(f"data: {json.dumps(event)}\n\n" for event in events) + "data: [DONE]\n\n"
     fake.script(ROUTER_CHAT, Reply(200, stream, "text/event-stream"))
     call = send_and_press(app, page, "on_stop", [], when=partial)
-    assert call.final(page.chat.chatbot) == [user("Next?"), bot(marked("The letter is X"))]
+    assert call.final(page.chat.chatbot) == [user("Next?"), bot(marked("…and the letter is X"))]
 
 
 def test_stop_in_compare_mode_marks_both_sides(app, page, fake):
