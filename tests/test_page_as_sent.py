@@ -56,6 +56,10 @@ def page_as_sent(env: dict[str, str]) -> dict[str, Any]:
         names[component["id"]] = name
         parts[name] = {"type": component["type"], **seen_props(props)}
 
+    for part in parts.values():  # an Examples box names its inputs by id; ids depend on what the process built before
+        if "component_ids" in part:
+            part["component_ids"] = [names.get(i, "?") for i in part["component_ids"]]
+
     def tree(node: dict[str, Any]) -> Any:
         children = node.get("children")
         label = names.get(node["id"], "page")
