@@ -314,7 +314,8 @@ def with_last_route(line: str, exchanges: list[Exchange]) -> str:
     fell_back = any(e.purpose.startswith("fallback to ") for e in exchanges)
     first, _, rest = line.partition("\n\n")
     said = f"last turn: {taken}" + (" (no chat template)" if fell_back else "")
-    first = first.replace("</span>", f" · {said}</span>", 1) if first.endswith("</span>") else f"{first} · {said}"
+    closing = "</span>"  # the details line's own, at its end: a served model's name may hold markup before it
+    first = f"{first[:-len(closing)]} · {said}{closing}" if first.endswith(closing) else f"{first} · {said}"
     return first + (f"\n\n{rest}" if rest else "")
 
 
