@@ -5,6 +5,7 @@ Pure functions of the library's records (already redacted by the library); no Gr
 
 from __future__ import annotations
 
+import html
 import json
 import shlex
 from dataclasses import dataclass, field
@@ -280,8 +281,9 @@ def task_line(info: RouteInfo) -> str:
         known = f"task {info.task} (from the Hub) · " if info.task else ""
         return _two_lines(f"{plain} through Inference Providers", f"{known}route: {info.route}")
     if info.engine not in (None, "container"):  # a task container has no engine to name: its task is shown
-        engine = engine_name(info.engine) + (f" {info.engine_version}" if info.engine_version else "")
-        serves = f"serves {info.served_model} · " if info.served_model else ""
+        # the version and the served name are the endpoint's words: shown as text, never as markup
+        engine = engine_name(info.engine) + (f" {html.escape(info.engine_version)}" if info.engine_version else "")
+        serves = f"serves {html.escape(info.served_model)} · " if info.served_model else ""
         task = f"task {info.task} (from the endpoint's /info) · " if info.engine == "tgi" and info.task else ""
         return _two_lines(f"{plain} on {engine}", f"Engine: {engine} · {serves}{task}route: {info.route}")
     where = {"hub": "from the Hub", "endpoint /info": "from the endpoint's /info"}.get(info.source or "", "")

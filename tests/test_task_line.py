@@ -56,3 +56,9 @@ def test_the_last_turn_s_route_is_said_once_at_the_end_of_the_details_even_when_
     line = with_last_route(odd + "\n\n⚠️ a note", [sent("chat")])
     assert line.count("last turn") == 1
     assert line.endswith(" · route: chat · last turn: chat</span>\n\n⚠️ a note")
+
+
+def test_an_endpoints_served_name_and_version_are_shown_as_text_not_markup():
+    line = task_line(info("chat", engine="vllm", engine_version="0.11<script>", served_model="<img src=x onerror=alert(1)>"))
+    assert "<img" not in line and "<script>" not in line
+    assert "serves &lt;img src=x onerror=alert(1)&gt; · " in line and "vLLM 0.11&lt;script&gt;" in line
