@@ -12,21 +12,32 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import gradio as gr
 from gradio.helpers import special_args
 from starlette.requests import Request as StarletteRequest
 
+from playground_ui import AppSettings
 from playground_ui.chat_pane import TurnControl
 
 
-def request(address: str = "203.0.113.7", token: str | None = None) -> gr.Request:
-    """A browser's request behind the Space's proxy; ``token``: the visitor signed in with it."""
+def fake_settings(fake: Any, **env: str) -> AppSettings:
+    """The app's settings with every Hugging Face service it calls pointed at the loopback fake."""
+    return AppSettings.from_env({
+        "HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url,
+        "HF_ENDPOINTS_API_URL": fake.endpoints_api_url, **env,
+    })
+
+
+def request(address: str = "203.0.113.7", token: str | None = None, query: dict[str, str] | None = None) -> gr.Request:
+    """A browser's request behind the Space's proxy; ``token``: the visitor signed in with it;
+    ``query``: the page's link parameters."""
     session = {}
     if token:
         session = {"oauth_info": {"access_token": token, "scope": "openid inference-api", "expires_at": 4102444800,
                                   "userinfo": {"preferred_username": "visitor"}}}
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"x-forwarded-for", address.encode())], "query_string": b"",
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"x-forwarded-for", address.encode())], "query_string": urlencode(query or {}).encode(),
              "client": ("10.0.0.2", 1234), "session": session}
     return gr.Request(request=StarletteRequest(scope))
 
@@ -91,7 +102,7 @@ class PageCalls:
                 outputs = [asyncio.run(result)]
             else:
                 outputs = [result]
-        return Call(outputs, [str(w.message) for w in caught])
+        return Call(outputs, [str(w.message) for w in caught if w.category is UserWarning])  # gr.Warning, not a GC ResourceWarning
 
 
 async def _collect(updates, during) -> list[Any]:

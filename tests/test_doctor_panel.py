@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from urllib.parse import urlencode
 
 import gradio as gr
+import pagecalls
 import pytest
 from gradio.helpers import special_args
-from starlette.requests import Request as StarletteRequest
+from pagecalls import fake_settings
 
 from playground_ui import AppSettings, build_app
 from playground_ui import doctor as doctor_module
@@ -30,11 +30,7 @@ NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
 
 @pytest.fixture(scope="module")
 def app(fake_server):
-    settings = AppSettings.from_env({
-        "HF_INFERENCE_ENDPOINT": fake_server.inference_url, "HF_ENDPOINT": fake_server.url, "HF_ROUTER_URL": fake_server.router_url,
-        "HF_ENDPOINTS_API_URL": fake_server.endpoints_api_url,
-    })
-    return build_app(settings)
+    return build_app(fake_settings(fake_server))
 
 
 def doctor_event(demo: gr.Blocks):
@@ -43,11 +39,7 @@ def doctor_event(demo: gr.Blocks):
 
 
 def request(address: str = "93.184.216.34", oauth: str | None = None) -> gr.Request:
-    session = {} if oauth is None else {"oauth_info": {"access_token": oauth, "scope": "openid inference-api", "expires_at": 4102444800,
-                                                       "userinfo": {"preferred_username": "visitor"}}}
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"x-forwarded-for", address.encode())],
-             "query_string": urlencode({}).encode(), "client": ("10.0.0.2", 1234), "session": session}
-    return gr.Request(request=StarletteRequest(scope))
+    return pagecalls.request(address, oauth)
 
 
 def check(demo_or_fn, kind: str, model: str = "", url: str = "", typed: str = "", route: str = "auto", **who) -> list[str]:

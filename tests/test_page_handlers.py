@@ -10,9 +10,9 @@ import json
 import fakeoai
 import pytest
 from fakehf import Reply
+from pagecalls import Call, PageCalls, fake_settings, request
 
-from pagecalls import Call, PageCalls, request
-from playground_ui import AppSettings, build_app
+from playground_ui import build_app
 from playground_ui.chat_events import STILL_RUNNING, STOPPED_FIGURES
 from playground_ui.chat_pane import STOPPED, TurnControl
 from playground_ui.payload_view import NOTHING_RECEIVED, NOTHING_SENT
@@ -39,36 +39,29 @@ def marked(partial: str) -> str:
     return f'{partial}\n\n<div class="turn-stopped">\n\n{STOPPED}\n\n</div>'
 
 
-def settings_for(fake, **env: str) -> AppSettings:
-    return AppSettings.from_env({
-        "HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url,
-        "HF_ENDPOINTS_API_URL": fake.endpoints_api_url, **env,
-    })
-
-
 @pytest.fixture(scope="module")
 def app(fake_server) -> PageCalls:
-    return PageCalls(build_app(settings_for(fake_server)))
+    return PageCalls(build_app(fake_settings(fake_server)))
 
 
 @pytest.fixture
-def page(app):
+def ui(app):
     """The page's parts (chat, compare panes, settings panel, payload view)."""
     return app.block_fn("on_retry").fn.__self__.page
 
 
-def to_router(page, *more: dict) -> dict:
+def to_router(ui, *more: dict) -> dict:
     """The settings of side A (and of the one chat): a chat model on Inference Providers with
     a token; then ``more`` inputs (the chats, side B's settings...)."""
-    given = {page.panel.endpoint: DEFAULT, page.panel.model: MODEL, page.panel.token: TOKEN}
+    given = {ui.panel.endpoint: DEFAULT, ui.panel.model: MODEL, ui.panel.token: TOKEN}
     for part in more:
         given.update(part)
     return given
 
 
-def side_b_to(page, fake, model="tgi", url=None):
+def side_b_to(ui, fake, model="tgi", url=None):
     """Side B: the fake's vLLM endpoint, a public URL."""
-    b = page.compare.side_b
+    b = ui.compare.side_b
     return {b.endpoint: PUBLIC, b.model: model, b.api_base: fake.endpoint_url("vllm-chat") if url is None else url, b.token: ""}
 
 
@@ -77,11 +70,11 @@ def sent(fake, path=ROUTER_CHAT) -> list[list[dict[str, str]]]:
     return [s.body["messages"] for s in fake.seen(path) if s.method == "POST"]
 
 
-def assert_turn_ran(call: Call, page) -> None:
+def assert_turn_ran(call: Call, ui) -> None:
     """Send waits and Stop wakes while the reply streams; both back at rest at the end."""
     first, last = call.outputs[0], call.outputs[-1]
-    assert first[page.chat.send]["interactive"] is False and first[page.chat.stop]["interactive"] is True and first[page.chat.busy] is True
-    assert last[page.chat.send]["interactive"] is True and last[page.chat.stop]["interactive"] is False and last[page.chat.busy] is False
+    assert first[ui.chat.send]["interactive"] is False and first[ui.chat.stop]["interactive"] is True and first[ui.chat.busy] is True
+    assert last[ui.chat.send]["interactive"] is True and last[ui.chat.stop]["interactive"] is False and last[ui.chat.busy] is False
 
 
 def assert_nothing_changed(call: Call, fake) -> None:
@@ -92,150 +85,144 @@ def assert_nothing_changed(call: Call, fake) -> None:
 # --- Retry -----------------------------------------------------------------------------------
 
 
-def test_retry_asks_the_last_message_again_with_the_history_before_it_and_replaces_only_its_reply(app, page, fake):
+def test_retry_asks_the_last_message_again_with_the_history_before_it_and_replaces_only_its_reply(app, ui, fake):
     chat = [user("One?"), bot("First."), user("Two?"), bot("Second."), user("Three?"), bot("An old third reply.")]
-    call = app.call("on_retry", to_router(page, {
-        page.chat.chatbot: chat, page.chat.conversation: list(chat), page.chat.message: "typed meanwhile",
-        page.payload.code_choice: "curl", page.panel.task_base: "Task: chat",
+    call = app.call("on_retry", to_router(ui, {
+        ui.chat.chatbot: chat, ui.chat.conversation: list(chat), ui.chat.message: "typed meanwhile",
+        ui.payload.code_choice: "curl", ui.panel.task_base: "Task: chat",
     }))
     assert call.warnings == []
     assert sent(fake) == [[user("One?"), bot("First."), user("Two?"), bot("Second."), user("Three?")]]
-    assert call.final(page.chat.chatbot) == [*chat[:4], user("Three?"), bot(REPLY)]
-    assert call.final(page.chat.conversation) == [*chat[:4], user("Three?"), bot(REPLY)]  # what the next turn is sent
-    assert not call.touched(page.chat.message)  # what the person is typing stays in the box
-    code = call.updates(page.payload.code)[-1]
+    assert call.final(ui.chat.chatbot) == [*chat[:4], user("Three?"), bot(REPLY)]
+    assert call.final(ui.chat.conversation) == [*chat[:4], user("Three?"), bot(REPLY)]  # what the next turn is sent
+    assert not call.touched(ui.chat.message)  # what the person is typing stays in the box
+    code = call.updates(ui.payload.code)[-1]
     assert code["language"] == "shell" and code["value"].startswith("curl")  # the code view in the language chosen
-    assert call.final(page.panel.task_info) == "Task: chat · last turn: chat"
-    assert REPLY.strip() in call.final(page.payload.response) and "Three?" in call.final(page.payload.request)
-    assert_turn_ran(call, page)
+    assert call.final(ui.panel.task_info) == "Task: chat · last turn: chat"
+    assert REPLY.strip() in call.final(ui.payload.response) and "Three?" in call.final(ui.payload.request)
+    assert_turn_ran(call, ui)
 
 
-def test_retry_of_the_only_turn_sends_it_alone(app, page, fake):
+def test_retry_of_the_only_turn_sends_it_alone(app, ui, fake):
     chat = [user("Hi"), bot("An old reply.")]
-    call = app.call("on_retry", to_router(page, {page.chat.chatbot: chat, page.chat.conversation: list(chat)}))
+    call = app.call("on_retry", to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: list(chat)}))
     assert sent(fake) == [[user("Hi")]]
-    assert call.final(page.chat.chatbot) == [user("Hi"), bot(REPLY)]
-    assert call.final(page.chat.conversation) == [user("Hi"), bot(REPLY)]
+    assert call.final(ui.chat.chatbot) == [user("Hi"), bot(REPLY)]
+    assert call.final(ui.chat.conversation) == [user("Hi"), bot(REPLY)]
 
 
-def test_retry_of_a_failed_turn_keeps_the_turns_before_it_in_the_history(app, page, fake):
+def test_retry_of_a_failed_turn_keeps_the_turns_before_it_in_the_history(app, ui, fake):
     """A failed turn is in the chat but was never part of the conversation sent to the model."""
     chat = [user("One?"), bot("First."), user("Two?"), bot("⚠️ The endpoint failed.")]
-    call = app.call("on_retry", to_router(page, {page.chat.chatbot: chat, page.chat.conversation: chat[:2]}))
+    call = app.call("on_retry", to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: chat[:2]}))
     assert sent(fake) == [[user("One?"), bot("First."), user("Two?")]]
-    assert call.final(page.chat.chatbot) == [user("One?"), bot("First."), user("Two?"), bot(REPLY)]
-    assert call.final(page.chat.conversation) == [user("One?"), bot("First."), user("Two?"), bot(REPLY)]
+    assert call.final(ui.chat.chatbot) == [user("One?"), bot("First."), user("Two?"), bot(REPLY)]
+    assert call.final(ui.chat.conversation) == [user("One?"), bot("First."), user("Two?"), bot(REPLY)]
 
 
-def test_retry_sends_the_last_message_again_even_when_no_reply_follows_it(app, page, fake):
+def test_retry_sends_the_last_message_again_even_when_no_reply_follows_it(app, ui, fake):
     chat = [user("One?"), bot("First."), user("Two?")]
-    call = app.call("on_retry", to_router(page, {page.chat.chatbot: chat, page.chat.conversation: chat[:2]}))
+    call = app.call("on_retry", to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: chat[:2]}))
     assert sent(fake) == [[user("One?"), bot("First."), user("Two?")]]
-    assert call.final(page.chat.chatbot) == [user("One?"), bot("First."), user("Two?"), bot(REPLY)]
+    assert call.final(ui.chat.chatbot) == [user("One?"), bot("First."), user("Two?"), bot(REPLY)]
 
 
 @pytest.mark.parametrize("chat", [[], [bot("Welcome!")]], ids=["empty chat", "no message of the person"])
-def test_retry_with_no_message_to_send_again_says_so_and_changes_nothing(app, page, fake, chat):
-    call = app.call("on_retry", to_router(page, {page.chat.chatbot: chat}))
+def test_retry_with_no_message_to_send_again_says_so_and_changes_nothing(app, ui, fake, chat):
+    call = app.call("on_retry", to_router(ui, {ui.chat.chatbot: chat}))
     assert call.warnings == ["There is no message to retry yet."]
     assert_nothing_changed(call, fake)
 
 
-def test_retry_while_a_reply_still_streams_waits_for_it(app, page, fake):
+@pytest.mark.parametrize("handler", ["on_retry", "on_replay"])
+def test_retry_or_replay_while_a_reply_still_streams_waits_for_it(app, ui, fake, handler):
     chat = [user("Hi"), bot("A reply.")]
-    call = app.call("on_retry", to_router(page, {page.chat.chatbot: chat, page.chat.conversation: chat, page.chat.busy: True}))
+    call = app.call(handler, to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: chat, ui.chat.busy: True}))
     assert call.warnings == [STILL_RUNNING]
     assert_nothing_changed(call, fake)
 
 
-def compare_chats(page, a_chat, b_chat, *, a_convo=None, b_convo=None, single=None):
+def compare_chats(ui, a_chat, b_chat, *, a_convo=None, b_convo=None, single=None):
     return {
-        page.panel.compare: True, page.chat.chatbot: [] if single is None else single,
-        page.compare.a.chatbot: a_chat, page.compare.b.chatbot: b_chat,
-        page.chat.conversation: list(a_chat) if a_convo is None else a_convo, page.compare.b.conversation: list(b_chat) if b_convo is None else b_convo,
+        ui.panel.compare: True, ui.chat.chatbot: [] if single is None else single,
+        ui.compare.a.chatbot: a_chat, ui.compare.b.chatbot: b_chat,
+        ui.chat.conversation: list(a_chat) if a_convo is None else a_convo, ui.compare.b.conversation: list(b_chat) if b_convo is None else b_convo,
     }
 
 
-def test_retry_in_compare_mode_asks_both_sides_again_each_with_its_own_history(app, page, fake):
+def test_retry_in_compare_mode_asks_both_sides_again_each_with_its_own_history(app, ui, fake):
     a_chat = [user("One?"), bot("A first."), user("Two?"), bot("A second.")]
     b_chat = [user("One?"), bot("B first."), user("Two?"), bot("B second.")]
-    call = app.call("on_retry", to_router(page, side_b_to(page, fake), compare_chats(page, a_chat, b_chat, single=[user("stale")]),
-                                          {page.chat.message: "typed meanwhile"}))
+    call = app.call("on_retry", to_router(ui, side_b_to(ui, fake), compare_chats(ui, a_chat, b_chat, single=[user("stale")]),
+                                          {ui.chat.message: "typed meanwhile"}))
     assert sent(fake) == [[user("One?"), bot("A first."), user("Two?")]]
     assert sent(fake, "/endpoints/vllm-chat/v1/chat/completions") == [[user("One?"), bot("B first."), user("Two?")]]
-    a_final, b_final = call.final(page.compare.a.chatbot), call.final(page.compare.b.chatbot)
+    a_final, b_final = call.final(ui.compare.a.chatbot), call.final(ui.compare.b.chatbot)
     assert a_final == [*a_chat[:3], bot(REPLY)]
     assert b_final[:3] == b_chat[:3] and len(b_final) == 4 and b_final[3]["content"].strip()
-    assert call.final(page.compare.b.conversation) == b_final  # B's next turn is sent B's own replies
-    assert call.final(page.chat.conversation) == a_final
-    assert not call.touched(page.chat.chatbot) and not call.touched(page.chat.message)
-    titles = [u["label"] for u in call.updates(page.compare.a.chatbot) if isinstance(u, dict)]
+    assert call.final(ui.compare.b.conversation) == b_final  # B's next turn is sent B's own replies
+    assert call.final(ui.chat.conversation) == a_final
+    assert not call.touched(ui.chat.chatbot) and not call.touched(ui.chat.message)
+    titles = [u["label"] for u in call.updates(ui.compare.a.chatbot) if isinstance(u, dict)]
     assert titles == [f"Side A · {MODEL} · Inference Providers"]
     host = fake.url.split("://")[1]
-    assert [u["label"] for u in call.updates(page.compare.b.chatbot) if isinstance(u, dict)] == [f"Side B · tgi · {host}"]
-    assert_turn_ran(call, page)
+    assert [u["label"] for u in call.updates(ui.compare.b.chatbot) if isinstance(u, dict)] == [f"Side B · tgi · {host}"]
+    assert_turn_ran(call, ui)
 
 
-def test_retry_in_compare_mode_of_the_first_turn_leaves_no_trace_of_the_old_replies(app, page, fake):
+def test_retry_in_compare_mode_of_the_first_turn_leaves_no_trace_of_the_old_replies(app, ui, fake):
     a_chat, b_chat = [user("Hi"), bot("A old.")], [user("Hi"), bot("B old.")]
-    call = app.call("on_retry", to_router(page, side_b_to(page, fake), compare_chats(page, a_chat, b_chat)))
-    b_final = call.final(page.compare.b.chatbot)
-    assert call.final(page.compare.a.chatbot) == [user("Hi"), bot(REPLY)]
+    call = app.call("on_retry", to_router(ui, side_b_to(ui, fake), compare_chats(ui, a_chat, b_chat)))
+    b_final = call.final(ui.compare.b.chatbot)
+    assert call.final(ui.compare.a.chatbot) == [user("Hi"), bot(REPLY)]
     assert len(b_final) == 2 and b_final[0] == user("Hi") and b_final[1]["content"] != "B old."
     assert sent(fake, "/endpoints/vllm-chat/v1/chat/completions") == [[user("Hi")]]
 
 
-def test_retry_in_compare_mode_when_side_b_has_no_message_yet_starts_its_chat(app, page, fake):
+def test_retry_in_compare_mode_when_side_b_has_no_message_yet_starts_its_chat(app, ui, fake):
     """Side B's chat can be empty (an import that had no side B): its retried turn is its first."""
     a_chat = [user("Hi"), bot("A old.")]
-    call = app.call("on_retry", to_router(page, side_b_to(page, fake), compare_chats(page, a_chat, [bot("Welcome!")], b_convo=[])))
-    b_final = call.final(page.compare.b.chatbot)
+    call = app.call("on_retry", to_router(ui, side_b_to(ui, fake), compare_chats(ui, a_chat, [bot("Welcome!")], b_convo=[])))
+    b_final = call.final(ui.compare.b.chatbot)
     assert [m["role"] for m in b_final] == ["user", "assistant"] and b_final[0] == user("Hi")
 
 
 # --- Replay -----------------------------------------------------------------------------------
 
 
-def test_replay_sends_each_message_again_one_by_one_to_the_endpoint_now_chosen(app, page, fake):
+def test_replay_sends_each_message_again_one_by_one_to_the_endpoint_now_chosen(app, ui, fake):
     chat = [user("One?"), bot("An old first."), user("Two?"), bot("⚠️ It failed.")]
-    call = app.call("on_replay", to_router(page, {
-        page.chat.chatbot: chat, page.chat.conversation: [user("One?"), bot("An old first."), user("Two?"), bot("An old second.")],
-        page.chat.message: "typed meanwhile", page.payload.code_choice: "curl", page.panel.task_base: "Task: chat",
+    call = app.call("on_replay", to_router(ui, {
+        ui.chat.chatbot: chat, ui.chat.conversation: [user("One?"), bot("An old first."), user("Two?"), bot("An old second.")],
+        ui.chat.message: "typed meanwhile", ui.payload.code_choice: "curl", ui.panel.task_base: "Task: chat",
     }))
     assert call.warnings == []
     assert sent(fake) == [[user("One?")], [user("One?"), bot(REPLY), user("Two?")]]  # each turn with the new replies before it
-    assert call.final(page.chat.chatbot) == [user("One?"), bot(REPLY), user("Two?"), bot(REPLY)]
-    assert call.final(page.chat.conversation) == [user("One?"), bot(REPLY), user("Two?"), bot(REPLY)]
-    assert not call.touched(page.chat.message)
-    assert call.updates(page.payload.code)[-1]["language"] == "shell"
-    assert call.final(page.panel.task_info) == "Task: chat · last turn: chat"
-    assert_turn_ran(call, page)
-    assert [out[page.chat.busy] for out in call.outputs if page.chat.busy in out] == [True, False]  # one run, not one per turn
+    assert call.final(ui.chat.chatbot) == [user("One?"), bot(REPLY), user("Two?"), bot(REPLY)]
+    assert call.final(ui.chat.conversation) == [user("One?"), bot(REPLY), user("Two?"), bot(REPLY)]
+    assert not call.touched(ui.chat.message)
+    assert call.updates(ui.payload.code)[-1]["language"] == "shell"
+    assert call.final(ui.panel.task_info) == "Task: chat · last turn: chat"
+    assert_turn_ran(call, ui)
+    assert [out[ui.chat.busy] for out in call.outputs if ui.chat.busy in out] == [True, False]  # one run, not one per turn
 
 
-def test_replay_with_nothing_sent_yet_says_so_and_changes_nothing(app, page, fake):
-    call = app.call("on_replay", to_router(page, {page.chat.chatbot: [user("Hi"), bot("⚠️ It failed.")], page.chat.conversation: []}))
+def test_replay_with_nothing_sent_yet_says_so_and_changes_nothing(app, ui, fake):
+    call = app.call("on_replay", to_router(ui, {ui.chat.chatbot: [user("Hi"), bot("⚠️ It failed.")], ui.chat.conversation: []}))
     assert call.warnings == ["There is nothing to replay yet: send messages or import a session first."]
     assert_nothing_changed(call, fake)
 
 
-def test_replay_while_a_reply_still_streams_waits_for_it(app, page, fake):
-    chat = [user("Hi"), bot("A reply.")]
-    call = app.call("on_replay", to_router(page, {page.chat.chatbot: chat, page.chat.conversation: chat, page.chat.busy: True}))
-    assert call.warnings == [STILL_RUNNING]
-    assert_nothing_changed(call, fake)
-
-
-def test_replay_that_cannot_be_sent_keeps_the_answers_and_says_what_to_fix(app, page, fake):
+def test_replay_that_cannot_be_sent_keeps_the_answers_and_says_what_to_fix(app, ui, fake):
     chat = [user("Hi"), bot("A reply worth keeping.")]
-    call = app.call("on_replay", to_router(page, {page.chat.chatbot: chat, page.chat.conversation: chat, page.panel.model: " "}))
+    call = app.call("on_replay", to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: chat, ui.panel.model: " "}))
     assert call.warnings == ["Replay cannot start: Choose a model first: pick one of the presets or type a model id such as gpt2. Nothing was changed."]
     assert_nothing_changed(call, fake)
 
 
-def test_replay_in_compare_mode_does_not_start_while_side_b_lacks_its_url(app, page, fake):
+def test_replay_in_compare_mode_does_not_start_while_side_b_lacks_its_url(app, ui, fake):
     chat = [user("Hi"), bot("A reply worth keeping.")]
-    call = app.call("on_replay", to_router(page, side_b_to(page, fake, url="  "), compare_chats(page, chat, chat)))
+    call = app.call("on_replay", to_router(ui, side_b_to(ui, fake, url="  "), compare_chats(ui, chat, chat)))
     assert call.warnings == [
         "Replay cannot start: Paste the endpoint's URL in the API base URL box (it looks like https://xyz.endpoints.huggingface.cloud). "
         "Nothing was changed."
@@ -243,55 +230,55 @@ def test_replay_in_compare_mode_does_not_start_while_side_b_lacks_its_url(app, p
     assert_nothing_changed(call, fake)
 
 
-def test_replay_in_one_chat_ignores_side_bs_unfinished_settings(app, page, fake):
+def test_replay_in_one_chat_ignores_side_bs_unfinished_settings(app, ui, fake):
     chat = [user("Hi"), bot("An old reply.")]
-    call = app.call("on_replay", to_router(page, side_b_to(page, fake, url=""), {page.chat.chatbot: chat, page.chat.conversation: chat}))
+    call = app.call("on_replay", to_router(ui, side_b_to(ui, fake, url=""), {ui.chat.chatbot: chat, ui.chat.conversation: chat}))
     assert call.warnings == []
-    assert call.final(page.chat.chatbot) == [user("Hi"), bot(REPLY)]
+    assert call.final(ui.chat.chatbot) == [user("Hi"), bot(REPLY)]
 
 
-def test_replay_in_compare_mode_fills_both_panes_again(app, page, fake):
+def test_replay_in_compare_mode_fills_both_panes_again(app, ui, fake):
     a_chat = [user("One?"), bot("A old."), user("Two?"), bot("A old 2.")]
     b_chat = [user("One?"), bot("B old."), user("Two?"), bot("B old 2.")]
-    call = app.call("on_replay", to_router(page, side_b_to(page, fake), compare_chats(page, a_chat, b_chat)))
-    assert call.final(page.compare.a.chatbot) == [user("One?"), bot(REPLY), user("Two?"), bot(REPLY)]
-    b_final = call.final(page.compare.b.chatbot)
+    call = app.call("on_replay", to_router(ui, side_b_to(ui, fake), compare_chats(ui, a_chat, b_chat)))
+    assert call.final(ui.compare.a.chatbot) == [user("One?"), bot(REPLY), user("Two?"), bot(REPLY)]
+    b_final = call.final(ui.compare.b.chatbot)
     assert [m["content"] for m in b_final[::2]] == ["One?", "Two?"] and "B old." not in str(b_final)
     b_sent = sent(fake, "/endpoints/vllm-chat/v1/chat/completions")
     assert b_sent == [[user("One?")], [user("One?"), b_final[1], user("Two?")]]
-    assert call.final(page.compare.b.conversation) == b_final
-    assert not call.touched(page.chat.message)
+    assert call.final(ui.compare.b.conversation) == b_final
+    assert not call.touched(ui.chat.message)
 
 
-def test_stop_during_a_replay_sends_no_further_message(app, page, fake):
+def test_stop_during_a_replay_sends_no_further_message(app, ui, fake):
     chat = [user("One?"), bot("Old."), user("Two?"), bot("Old 2.")]
     control = TurnControl()
 
     def press_stop(index, out):
         if index == 0:
-            app.call("on_stop", {page.chat.control: control})
+            app.call("on_stop", {ui.chat.control: control})
 
-    call = app.call("on_replay", to_router(page, {page.chat.chatbot: chat, page.chat.conversation: chat, page.chat.control: control}),
+    call = app.call("on_replay", to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: chat, ui.chat.control: control}),
                     during=press_stop)
-    assert call.final(page.chat.chatbot) == [user("One?"), bot(marked(""))]
+    assert call.final(ui.chat.chatbot) == [user("One?"), bot(marked(""))]
     assert "Two?" not in str(sent(fake))
 
 
 # --- Stop and Clear -----------------------------------------------------------------------------
 
 
-def send_and_press(app, page, press: str, chat, *given: dict, when=lambda out, chatbot: True) -> Call:
+def send_and_press(app, ui, press: str, chat, *given: dict, when=lambda out, chatbot: True) -> Call:
     """Send "Next?" after ``chat`` and press ``press`` (on_stop or on_clear) at the first
     update for which ``when`` holds."""
     control = TurnControl()
     pressed = []
 
     def during(index, out):
-        if not pressed and when(out, page.chat.chatbot):
-            pressed.append(app.call(press, {page.chat.control: control}))
+        if not pressed and when(out, ui.chat.chatbot):
+            pressed.append(app.call(press, {ui.chat.control: control}))
 
-    call = app.call("on_send", to_router(page, {page.chat.message: "Next?", page.chat.chatbot: chat, page.chat.conversation: chat,
-                                                  page.chat.control: control}, *given), during=during)
+    call = app.call("on_send", to_router(ui, {ui.chat.message: "Next?", ui.chat.chatbot: chat, ui.chat.conversation: chat,
+                                                  ui.chat.control: control}, *given), during=during)
     assert pressed
     return call
 
@@ -300,65 +287,65 @@ def partial(out, chatbot) -> bool:
     return chatbot in out and out[chatbot][-1]["content"] not in ("…", REPLY)
 
 
-def test_stop_keeps_the_partial_reply_marked_and_the_figures_say_so(app, page, fake):
+def test_stop_keeps_the_partial_reply_marked_and_the_figures_say_so(app, ui, fake):
     history = [user("One?"), bot("First.")]
-    call = send_and_press(app, page, "on_stop", history, when=partial)
-    shown = call.final(page.chat.chatbot)
+    call = send_and_press(app, ui, "on_stop", history, when=partial)
+    shown = call.final(ui.chat.chatbot)
     assert shown == [*history, user("Next?"), bot(marked(" Paris"))]  # the text as it came (an indented line stays code)
-    assert call.final(page.payload.metrics) == STOPPED_FIGURES
-    assert call.final(page.chat.conversation) == history  # a partial reply is not sent as history
-    assert_turn_ran(call, page)
+    assert call.final(ui.payload.metrics) == STOPPED_FIGURES
+    assert call.final(ui.chat.conversation) == history  # a partial reply is not sent as history
+    assert_turn_ran(call, ui)
 
 
 @pytest.mark.parametrize("history", [[], [user("Unanswered?")]], ids=["first turn", "after a message with no reply"])
-def test_stop_before_any_text_came_leaves_only_the_mark(app, page, fake, history):
-    call = send_and_press(app, page, "on_stop", history)
-    assert call.final(page.chat.chatbot) == [*history, user("Next?"), bot(marked(""))]  # no "…" left waiting for more
-    assert call.final(page.payload.metrics) == STOPPED_FIGURES
+def test_stop_before_any_text_came_leaves_only_the_mark(app, ui, fake, history):
+    call = send_and_press(app, ui, "on_stop", history)
+    assert call.final(ui.chat.chatbot) == [*history, user("Next?"), bot(marked(""))]  # no "…" left waiting for more
+    assert call.final(ui.payload.metrics) == STOPPED_FIGURES
 
 
-def test_stop_keeps_the_partial_reply_to_its_last_letter(app, page, fake):
+def test_stop_keeps_the_partial_reply_to_its_last_letter(app, ui, fake):
     events = fakeoai.chat_events(flavor="router", model=MODEL, tokens=["…and the letter is X", " and more."], finish="stop",
                                  usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}, call=None, include_usage=True)
     stream = "".join(f"data: {json.dumps(event)}\n\n" for event in events) + "data: [DONE]\n\n"
     fake.script(ROUTER_CHAT, Reply(200, stream, "text/event-stream"))
-    call = send_and_press(app, page, "on_stop", [], when=partial)
-    assert call.final(page.chat.chatbot) == [user("Next?"), bot(marked("…and the letter is X"))]
+    call = send_and_press(app, ui, "on_stop", [], when=partial)
+    assert call.final(ui.chat.chatbot) == [user("Next?"), bot(marked("…and the letter is X"))]
 
 
-def test_stop_in_compare_mode_marks_both_sides(app, page, fake):
+def test_stop_in_compare_mode_marks_both_sides(app, ui, fake):
     history = [user("One?"), bot("First.")]
-    call = send_and_press(app, page, "on_stop", history, side_b_to(page, fake), compare_chats(page, history, history))
-    for pane in (page.compare.a, page.compare.b):
+    call = send_and_press(app, ui, "on_stop", history, side_b_to(ui, fake), compare_chats(ui, history, history))
+    for pane in (ui.compare.a, ui.compare.b):
         assert call.final(pane.chatbot) == [*history, user("Next?"), bot(marked(""))]
         assert call.final(pane.metrics) == STOPPED_FIGURES
 
 
-def test_pressing_stop_greys_it_out_even_with_no_reply_running(app, page):
-    call = app.call("on_stop", {page.chat.control: TurnControl()})
-    assert call.outputs == [{page.chat.stop: {"__type__": "update", "interactive": False}}]
+def test_pressing_stop_greys_it_out_even_with_no_reply_running(app, ui):
+    call = app.call("on_stop", {ui.chat.control: TurnControl()})
+    assert call.outputs == [{ui.chat.stop: {"__type__": "update", "interactive": False}}]
 
 
-def assert_all_empty(out, page) -> None:
-    for chatbot in (page.chat.chatbot, page.compare.a.chatbot, page.compare.b.chatbot):
+def assert_all_empty(out, ui) -> None:
+    for chatbot in (ui.chat.chatbot, ui.compare.a.chatbot, ui.compare.b.chatbot):
         assert out[chatbot] == []
-    assert out[page.chat.conversation] == [] and out[page.compare.b.conversation] == [] and out[page.turn_log] == []
-    assert out[page.payload.last_turn] is None
-    for pane in (page.single, page.compare.a, page.compare.b):
+    assert out[ui.chat.conversation] == [] and out[ui.compare.b.conversation] == [] and out[ui.turn_log] == []
+    assert out[ui.payload.last_turn] is None
+    for pane in (ui.single, ui.compare.a, ui.compare.b):
         assert (out[pane.request], out[pane.response], out[pane.metrics]) == (NOTHING_SENT, NOTHING_RECEIVED, metrics_markdown(None))
-    assert out[page.payload.code] == PLACEHOLDER
-    assert out[page.chat.send]["interactive"] is True and out[page.chat.stop]["interactive"] is False and out[page.chat.busy] is False
+    assert out[ui.payload.code] == PLACEHOLDER
+    assert out[ui.chat.send]["interactive"] is True and out[ui.chat.stop]["interactive"] is False and out[ui.chat.busy] is False
 
 
-def test_clear_empties_every_chat_view_and_figure(app, page):
-    call = app.call("on_clear", {page.chat.control: TurnControl()})
-    assert_all_empty(call.outputs[0], page)
+def test_clear_empties_every_chat_view_and_figure(app, ui):
+    call = app.call("on_clear", {ui.chat.control: TurnControl()})
+    assert_all_empty(call.outputs[0], ui)
 
 
-def test_clear_while_a_reply_streams_ends_it_with_every_chat_empty(app, page, fake):
+def test_clear_while_a_reply_streams_ends_it_with_every_chat_empty(app, ui, fake):
     history = [user("One?"), bot("First.")]
-    call = send_and_press(app, page, "on_clear", history, when=partial)
-    assert_all_empty(call.outputs[-2], page)  # the turn's last update (then Send comes back)
+    call = send_and_press(app, ui, "on_clear", history, when=partial)
+    assert_all_empty(call.outputs[-2], ui)  # the turn's last update (then Send comes back)
     assert "Stopped" not in str(call.outputs[-2:])
 
 
@@ -371,7 +358,7 @@ OWNER = "hf_ownerCanaryR4t7Yu2Io9Pk"  # the Space owner's token (the fake router
 def space(fake_server) -> PageCalls:
     """The page on a Space whose owner pays for one turn an hour per visitor (no LoginButton in
     this process: Gradio's local OAuth mock would call huggingface.co; the sign-in comes with the request)."""
-    return PageCalls(build_app(settings_for(
+    return PageCalls(build_app(fake_settings(
         fake_server, SYSTEM="", SPACE_ID="someone/playground", OAUTH_CLIENT_ID="local-client", HF_TOKEN=OWNER,
         PLAYGROUND_VISITORS_USE_SERVER_TOKEN="1", PLAYGROUND_VISITOR_TURNS_PER_HOUR="1",
     )))
@@ -390,24 +377,24 @@ def bearers(fake) -> list[str]:
 
 
 def test_a_signed_in_visitors_retry_and_replay_go_with_their_own_account(space, fake):
-    page = space.block_fn("on_retry").fn.__self__.page
+    ui = space.block_fn("on_retry").fn.__self__.page
     chat = [user("Hi"), bot("An old reply.")]
-    given = {page.panel.endpoint: DEFAULT, page.panel.model: MODEL, page.chat.chatbot: chat, page.chat.conversation: chat}
+    given = {ui.panel.endpoint: DEFAULT, ui.panel.model: MODEL, ui.chat.chatbot: chat, ui.chat.conversation: chat}
     for name in ("on_retry", "on_replay"):
         call = space.call(name, given, req=request("93.184.216.34", token=TOKEN))
-        assert call.final(page.chat.chatbot) == [user("Hi"), bot(REPLY)]
+        assert call.final(ui.chat.chatbot) == [user("Hi"), bot(REPLY)]
     assert bearers(fake) == [f"Bearer {TOKEN}"] * 2
 
 
 def test_a_visitor_who_used_their_turn_of_the_hour_on_the_owners_account_is_refused_retry_and_replay_too(space, fake, owners_token_may_go):
-    page = space.block_fn("on_retry").fn.__self__.page
-    settings = {page.panel.endpoint: DEFAULT, page.panel.model: MODEL}
+    ui = space.block_fn("on_retry").fn.__self__.page
+    settings = {ui.panel.endpoint: DEFAULT, ui.panel.model: MODEL}
     visitor = request("93.184.216.35")
-    space.call("on_send", {**settings, page.chat.message: "Hi"}, req=visitor)  # the hour's one turn, on the owner's account
+    space.call("on_send", {**settings, ui.chat.message: "Hi"}, req=visitor)  # the hour's one turn, on the owner's account
     assert bearers(fake) == [f"Bearer {OWNER}"]
     chat = [user("Hi"), bot("A reply.")]
     for name in ("on_retry", "on_replay"):
-        call = space.call(name, {**settings, page.chat.chatbot: chat, page.chat.conversation: chat}, req=visitor)
-        refusal = call.final(page.chat.chatbot)[-1]["content"]
+        call = space.call(name, {**settings, ui.chat.chatbot: chat, ui.chat.conversation: chat}, req=visitor)
+        refusal = call.final(ui.chat.chatbot)[-1]["content"]
         assert "1 turns an hour on its owner's account" in refusal and "paste your own token" in refusal
     assert len(fake.seen(ROUTER_CHAT)) == 1  # nothing more was sent

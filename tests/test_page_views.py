@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import gradio as gr
 import pytest
+from pagecalls import PageCalls, fake_settings
 
-from pagecalls import PageCalls
-from playground_ui import AppSettings, build_app
+from playground_ui import build_app
 from playground_ui.chat_pane import EXAMPLES, TASK_EXAMPLES
 from playground_ui.compare import SideB
 from playground_ui.presenter import HIDE_WIRE, SHOW_WIRE
@@ -30,14 +30,11 @@ FLAT = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hel
 
 @pytest.fixture(scope="module")
 def app(fake_server) -> PageCalls:
-    f = fake_server
-    return PageCalls(build_app(AppSettings.from_env({
-        "HF_INFERENCE_ENDPOINT": f.inference_url, "HF_ENDPOINT": f.url, "HF_ROUTER_URL": f.router_url, "HF_ENDPOINTS_API_URL": f.endpoints_api_url,
-    })))
+    return PageCalls(build_app(fake_settings(fake_server)))
 
 
 @pytest.fixture
-def page(app):
+def ui(app):
     return app.block_fn("on_retry").fn.__self__.page
 
 
@@ -49,48 +46,48 @@ def shown(update: dict) -> dict:
 # --- Compare side by side ------------------------------------------------------------------------
 
 
-def test_turning_compare_on_shows_two_panes_that_start_from_the_conversation_so_far(app, page):
+def test_turning_compare_on_shows_two_panes_that_start_from_the_conversation_so_far(app, ui):
     convo = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
-    out = app.call("on_compare", {page.panel.compare: True, page.chat.chatbot: SHOWN, page.chat.conversation: convo}).outputs[0]
-    assert shown(out[page.chat.chatbot]) == {"visible": False}  # hidden, its messages left as they are
-    assert shown(out[page.compare.row]) == {"visible": True}
-    assert shown(out[page.payload.column]) == {"visible": False}  # each pane has its own wire
-    assert out[page.compare.a.chatbot] == FLAT and out[page.compare.b.chatbot] == FLAT
-    assert out[page.compare.b.conversation] == convo  # side B's next turn is sent the conversation so far
-    assert out[page.compare.b.conversation] is not convo
+    out = app.call("on_compare", {ui.panel.compare: True, ui.chat.chatbot: SHOWN, ui.chat.conversation: convo}).outputs[0]
+    assert shown(out[ui.chat.chatbot]) == {"visible": False}  # hidden, its messages left as they are
+    assert shown(out[ui.compare.row]) == {"visible": True}
+    assert shown(out[ui.payload.column]) == {"visible": False}  # each pane has its own wire
+    assert out[ui.compare.a.chatbot] == FLAT and out[ui.compare.b.chatbot] == FLAT
+    assert out[ui.compare.b.conversation] == convo  # side B's next turn is sent the conversation so far
+    assert out[ui.compare.b.conversation] is not convo
 
 
-def test_turning_compare_on_before_any_message_starts_two_empty_panes(app, page):
-    out = app.call("on_compare", {page.panel.compare: True, page.chat.chatbot: None, page.chat.conversation: None}).outputs[0]
-    assert out[page.compare.a.chatbot] == [] and out[page.compare.b.chatbot] == [] and out[page.compare.b.conversation] == []
+def test_turning_compare_on_before_any_message_starts_two_empty_panes(app, ui):
+    out = app.call("on_compare", {ui.panel.compare: True, ui.chat.chatbot: None, ui.chat.conversation: None}).outputs[0]
+    assert out[ui.compare.a.chatbot] == [] and out[ui.compare.b.chatbot] == [] and out[ui.compare.b.conversation] == []
 
 
-def test_turning_compare_off_brings_back_one_chat_with_side_as_messages_and_the_wire(app, page):
-    out = app.call("on_compare", {page.panel.compare: False, page.chat.chatbot: [], page.compare.a.chatbot: SHOWN}).outputs[0]
-    assert shown(out[page.chat.chatbot]) == {"visible": True, "value": FLAT}
-    assert shown(out[page.compare.row]) == {"visible": False}
-    assert shown(out[page.payload.column]) == {"visible": True}
-    assert set(out) == {page.chat.chatbot, page.compare.row, page.payload.column}  # the panes keep their chats
+def test_turning_compare_off_brings_back_one_chat_with_side_as_messages_and_the_wire(app, ui):
+    out = app.call("on_compare", {ui.panel.compare: False, ui.chat.chatbot: [], ui.compare.a.chatbot: SHOWN}).outputs[0]
+    assert shown(out[ui.chat.chatbot]) == {"visible": True, "value": FLAT}
+    assert shown(out[ui.compare.row]) == {"visible": False}
+    assert shown(out[ui.payload.column]) == {"visible": True}
+    assert set(out) == {ui.chat.chatbot, ui.compare.row, ui.payload.column}  # the panes keep their chats
 
 
 @pytest.mark.parametrize("wire_shown", [False, True])
-def test_leaving_compare_in_the_presenter_view_keeps_the_wire_as_the_presenter_left_it(app, page, wire_shown):
-    given = {page.panel.compare: False, page.compare.a.chatbot: SHOWN, page.presenter.toggle: True, page.presenter.wire_shown: wire_shown}
+def test_leaving_compare_in_the_presenter_view_keeps_the_wire_as_the_presenter_left_it(app, ui, wire_shown):
+    given = {ui.panel.compare: False, ui.compare.a.chatbot: SHOWN, ui.presenter.toggle: True, ui.presenter.wire_shown: wire_shown}
     out = app.call("on_compare", given).outputs[0]
-    assert shown(out[page.payload.column]) == {"visible": wire_shown}
-    assert shown(out[page.chat.chatbot]) == {"visible": True, "value": FLAT}
+    assert shown(out[ui.payload.column]) == {"visible": wire_shown}
+    assert shown(out[ui.chat.chatbot]) == {"visible": True, "value": FLAT}
 
 
-def test_a_side_with_no_model_says_so_in_its_title_and_its_chat(app, page, fake):
-    b = page.compare.side_b
+def test_a_side_with_no_model_says_so_in_its_title_and_its_chat(app, ui, fake):
+    b = ui.compare.side_b
     given = {
-        page.panel.compare: True, page.chat.message: "Hi", page.panel.endpoint: DEFAULT, page.panel.model: MODEL, page.panel.token: TOKEN,
+        ui.panel.compare: True, ui.chat.message: "Hi", ui.panel.endpoint: DEFAULT, ui.panel.model: MODEL, ui.panel.token: TOKEN,
         b.endpoint: DEFAULT, b.model: "", b.api_base: "", b.token: "",  # the box emptied
     }
     call = app.call("on_send", given)
-    titles = [u["label"] for u in call.updates(page.compare.b.chatbot) if isinstance(u, dict)]
+    titles = [u["label"] for u in call.updates(ui.compare.b.chatbot) if isinstance(u, dict)]
     assert titles == ["Side B · no model · Inference Providers"]
-    assert "Choose a model first" in call.final(page.compare.b.chatbot)[-1]["content"]
+    assert "Choose a model first" in call.final(ui.compare.b.chatbot)[-1]["content"]
 
 
 # --- Side B's boxes ------------------------------------------------------------------------------
@@ -102,8 +99,8 @@ def test_a_side_with_no_model_says_so_in_its_title_and_its_chat(app, page, fake)
     (PRIVATE, True, "Side B: token (required)", True),
     (LOCAL, False, "Side B: token (optional)", False),
 ])
-def test_side_bs_endpoint_kind_shows_the_boxes_it_needs(app, page, kind, url_box, token_label, token_box):
-    call = app.call("on_kind", {page.compare.side_b.endpoint: kind}, owner=lambda who: isinstance(who, SideB))
+def test_side_bs_endpoint_kind_shows_the_boxes_it_needs(app, ui, kind, url_box, token_label, token_box):
+    call = app.call("on_kind", {ui.compare.side_b.endpoint: kind}, owner=lambda who: isinstance(who, SideB))
     url, token = call.outputs[0]
     assert url == gr.update(visible=url_box)
     assert token == gr.update(label=token_label, visible=token_box)
@@ -112,55 +109,55 @@ def test_side_bs_endpoint_kind_shows_the_boxes_it_needs(app, page, kind, url_box
 # --- The presenter view --------------------------------------------------------------------------
 
 
-def view(app, page, on: bool, comparing: bool = False) -> dict:
-    given = {page.presenter.toggle: on, page.panel.compare: comparing, page.panel.endpoint: DEFAULT, page.panel.model: MODEL,
-             page.panel.api_base: ""}
+def view(app, ui, on: bool, comparing: bool = False) -> dict:
+    given = {ui.presenter.toggle: on, ui.panel.compare: comparing, ui.panel.endpoint: DEFAULT, ui.panel.model: MODEL,
+             ui.panel.api_base: ""}
     return app.call("on_view", given).outputs[0]
 
 
-def test_the_presenter_view_folds_the_settings_and_the_wire_away_and_says_what_answers(app, page):
-    out = view(app, page, True)
-    p = page.presenter
-    assert shown(out[page.sidebar]) == {"open": False}
-    assert shown(out[page.intro]) == {"visible": False}
+def test_the_presenter_view_folds_the_settings_and_the_wire_away_and_says_what_answers(app, ui):
+    out = view(app, ui, True)
+    p = ui.presenter
+    assert shown(out[ui.sidebar]) == {"open": False}
+    assert shown(out[ui.intro]) == {"visible": False}
     assert shown(out[p.headline]) == {"visible": True, "value": f"Talking to **{MODEL}** on Inference Providers"}
     assert shown(out[p.show_wire]) == {"visible": True, "value": SHOW_WIRE}
     assert out[p.wire_shown] is False
-    assert shown(out[page.payload.column]) == {"visible": False}
+    assert shown(out[ui.payload.column]) == {"visible": False}
 
 
 @pytest.mark.parametrize("comparing", [False, True])
-def test_leaving_the_presenter_view_brings_the_full_page_back(app, page, comparing):
-    out = view(app, page, False, comparing)
-    p = page.presenter
-    assert shown(out[page.sidebar]) == {"open": True}
-    assert shown(out[page.intro]) == {"visible": True}
+def test_leaving_the_presenter_view_brings_the_full_page_back(app, ui, comparing):
+    out = view(app, ui, False, comparing)
+    p = ui.presenter
+    assert shown(out[ui.sidebar]) == {"open": True}
+    assert shown(out[ui.intro]) == {"visible": True}
     assert out[p.headline]["visible"] is False and shown(out[p.show_wire]) == {"visible": False, "value": SHOW_WIRE}
     assert out[p.wire_shown] is False
-    assert shown(out[page.payload.column]) == {"visible": not comparing}  # compare mode has a wire in each pane
+    assert shown(out[ui.payload.column]) == {"visible": not comparing}  # compare mode has a wire in each pane
 
 
-def test_the_presenter_view_while_comparing_keeps_the_one_wire_hidden(app, page):
-    assert shown(view(app, page, True, comparing=True)[page.payload.column]) == {"visible": False}
+def test_the_presenter_view_while_comparing_keeps_the_one_wire_hidden(app, ui):
+    assert shown(view(app, ui, True, comparing=True)[ui.payload.column]) == {"visible": False}
 
 
-def show_wire(app, page, wire_shown: bool, comparing: bool = False) -> dict:
-    return app.call("on_show_wire", {page.presenter.wire_shown: wire_shown, page.panel.compare: comparing}).outputs[0]
+def show_wire(app, ui, wire_shown: bool, comparing: bool = False) -> dict:
+    return app.call("on_show_wire", {ui.presenter.wire_shown: wire_shown, ui.panel.compare: comparing}).outputs[0]
 
 
-def test_show_what_was_sent_brings_the_wire_back_and_offers_to_hide_it(app, page):
-    p = page.presenter
-    out = show_wire(app, page, False)
+def test_show_what_was_sent_brings_the_wire_back_and_offers_to_hide_it(app, ui):
+    p = ui.presenter
+    out = show_wire(app, ui, False)
     assert out[p.wire_shown] is True and shown(out[p.show_wire]) == {"value": HIDE_WIRE}
-    assert shown(out[page.payload.column]) == {"visible": True}
-    again = show_wire(app, page, True)
+    assert shown(out[ui.payload.column]) == {"visible": True}
+    again = show_wire(app, ui, True)
     assert again[p.wire_shown] is False and shown(again[p.show_wire]) == {"value": SHOW_WIRE}
-    assert shown(again[page.payload.column]) == {"visible": False}
+    assert shown(again[ui.payload.column]) == {"visible": False}
 
 
-def test_show_what_was_sent_while_comparing_leaves_the_panes_own_wires(app, page):
-    out = show_wire(app, page, False, comparing=True)
-    assert out[page.presenter.wire_shown] is True and shown(out[page.payload.column]) == {"visible": False}
+def test_show_what_was_sent_while_comparing_leaves_the_panes_own_wires(app, ui):
+    out = show_wire(app, ui, False, comparing=True)
+    assert out[ui.presenter.wire_shown] is True and shown(out[ui.payload.column]) == {"visible": False}
 
 
 @pytest.mark.parametrize(("kind", "model", "url", "line"), [
@@ -173,13 +170,13 @@ def test_show_what_was_sent_while_comparing_leaves_the_panes_own_wires(app, page
     (PUBLIC, "m", "my-endpoint.internal:8080", "Talking to **m** on my-endpoint.internal:8080"),  # no scheme: as typed
     (PUBLIC, "m", "x" * 80, "Talking to **m** on " + "x" * 60),  # a long one cut short
 ], ids=["providers", "local demo", "host of a URL", "no model", "nothing typed", "no URL", "no scheme", "long"])
-def test_the_headline_says_what_answers_in_plain_words(app, page, kind, model, url, line):
-    call = app.call("headline", {page.panel.endpoint: kind, page.panel.model: model, page.panel.api_base: url})
+def test_the_headline_says_what_answers_in_plain_words(app, ui, kind, model, url, line):
+    call = app.call("headline", {ui.panel.endpoint: kind, ui.panel.model: model, ui.panel.api_base: url})
     assert call.outputs == [line]
     presenting = app.call("on_view", {
-        page.presenter.toggle: True, page.panel.compare: False, page.panel.endpoint: kind, page.panel.model: model, page.panel.api_base: url,
+        ui.presenter.toggle: True, ui.panel.compare: False, ui.panel.endpoint: kind, ui.panel.model: model, ui.panel.api_base: url,
     }).outputs[0]
-    assert shown(presenting[page.presenter.headline]) == {"visible": True, "value": line}
+    assert shown(presenting[ui.presenter.headline]) == {"visible": True, "value": line}
 
 
 # --- Examples that fit the model -----------------------------------------------------------------
@@ -191,9 +188,9 @@ def test_the_headline_says_what_answers_in_plain_words(app, page, kind, model, u
     ("gpt2", TASK_EXAMPLES["text-generation"], False),
     ("facebook/bart-large-cnn", TASK_EXAMPLES["summarization"], False),
 ], ids=["chat", "question answering", "text generation", "summarization"])
-def test_the_examples_fit_what_the_model_does(app, page, fake, model, examples, context_box):
-    given = {page.panel.endpoint: DEFAULT, page.panel.model: model, page.panel.api_base: "", page.panel.token: TOKEN}
+def test_the_examples_fit_what_the_model_does(app, ui, fake, model, examples, context_box):
+    given = {ui.panel.endpoint: DEFAULT, ui.panel.model: model, ui.panel.api_base: "", ui.panel.token: TOKEN}
     out = app.call("on_target", given).outputs[0]
     # A component returned as an update reaches the browser as its constructor's arguments.
-    assert out[page.chat.examples.dataset].constructor_args["samples"] == [[text] for text in examples]
-    assert out[page.chat.context]["visible"] is context_box
+    assert out[ui.chat.examples.dataset].constructor_args["samples"] == [[text] for text in examples]
+    assert out[ui.chat.context]["visible"] is context_box

@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 import gradio as gr
+import pagecalls
 import pytest
 from gradio.helpers import special_args
-from starlette.requests import Request as StarletteRequest
+from pagecalls import fake_settings
 
 from playground import ProviderOffer, RouterModel
 from playground_ui import AppSettings, build_app
@@ -31,11 +32,7 @@ CONVO = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "He
 
 @pytest.fixture(scope="module")
 def app(fake_server):
-    settings = AppSettings.from_env({
-        "HF_INFERENCE_ENDPOINT": fake_server.inference_url, "HF_ENDPOINT": fake_server.url, "HF_ROUTER_URL": fake_server.router_url,
-        "HF_ENDPOINTS_API_URL": fake_server.endpoints_api_url,
-    })
-    return build_app(settings)
+    return build_app(fake_settings(fake_server))
 
 
 def handler(demo: gr.Blocks, name: str, first_input: str | None = None):
@@ -51,11 +48,7 @@ def page_of(demo: gr.Blocks):
 
 
 def request(query: dict[str, str] | None = None, oauth: str | None = None, address: str = "203.0.113.7") -> gr.Request:
-    session = {} if oauth is None else {"oauth_info": {"access_token": oauth, "scope": "openid inference-api", "expires_at": 4102444800,
-                                                       "userinfo": {"preferred_username": "visitor"}}}
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"x-forwarded-for", address.encode())],
-             "query_string": urlencode(query or {}).encode(), "client": ("10.0.0.2", 1234), "session": session}
-    return gr.Request(request=StarletteRequest(scope))
+    return pagecalls.request(address, oauth, query)
 
 
 def call(fn_block, values: list, req: gr.Request | None = None):
