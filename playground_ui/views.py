@@ -144,9 +144,7 @@ def curl_code(exchanges: list[Exchange]) -> str:
     if not exchanges:
         return "# Nothing was sent."
     exchange = exchanges[-1]
-    lines = [f"curl {shlex.quote(exchange.url)}"]
-    if exchange.method != "GET" or exchange.request_body is None:
-        lines[0] = f"curl -X {exchange.method} {shlex.quote(exchange.url)}"
+    lines = [f"curl -X {exchange.method} {shlex.quote(exchange.url)}"]  # -d alone would make any request a POST
     for name, value in exchange.request_headers.items():
         if name.lower() in ("host", "content-length", "accept-encoding", "connection", "user-agent"):
             continue

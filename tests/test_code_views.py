@@ -149,3 +149,7 @@ def test_curl_of_a_stream_asks_curl_not_to_buffer_it():
 
 def test_curl_of_a_look_up_names_its_method():
     assert curl_code([exchange("GET")]) == "curl -X GET 'https://router.example/v1/chat/completions?x=1&y=2'\n"
+
+
+def test_curl_keeps_the_method_of_a_request_with_a_body_whatever_it_is():
+    assert curl_code([exchange("GET", body={"q": 1})]).startswith("curl -X GET ")  # -d alone would send a POST
