@@ -153,3 +153,8 @@ def test_curl_of_a_look_up_names_its_method():
 
 def test_curl_keeps_the_method_of_a_request_with_a_body_whatever_it_is():
     assert curl_code([exchange("GET", body={"q": 1})]).startswith("curl -X GET ")  # -d alone would send a POST
+
+
+def test_the_client_code_writes_the_conversations_letters_as_they_are():
+    code = client_code("chat", messages=[{"role": "user", "content": "Où est le café ? 東京"}])
+    assert "Où est le café ? 東京" in code and "\\u" not in code

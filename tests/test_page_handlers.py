@@ -103,6 +103,26 @@ def test_retry_asks_the_last_message_again_with_the_history_before_it_and_replac
     assert_turn_ran(call, ui)
 
 
+def test_a_finished_turn_is_added_to_the_sessions_log_after_the_turns_before_it(app, ui, fake):
+    earlier = {"side": None, "user": "Earlier?", "reply": "Yes.", "exchanges": []}
+    chat = [user("Again?"), bot("Old.")]
+    call = app.call("on_retry", to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: list(chat), ui.turn_log: [earlier]}))
+    log = call.final(ui.turn_log)
+    assert log[0] == earlier and len(log) == 2  # what Export writes: every turn, in order
+    assert (log[1]["side"], log[1]["user"], log[1]["reply"], log[1]["route"]) == (None, "Again?", REPLY, "chat")
+    assert log[1]["endpoint"] == {"kind": DEFAULT, "model": MODEL, "api_base": ""} and log[1]["exchanges"]
+    shown = call.final(ui.payload.last_turn)  # what the code view writes its code from
+    assert shown["call"].route == "chat" and shown["exchanges"][-1].url.endswith("/v1/chat/completions")
+
+
+def test_a_compared_turn_logs_each_side_under_its_name(app, ui, fake):
+    a_chat, b_chat = [user("One?"), bot("A.")], [user("One?"), bot("B.")]
+    call = app.call("on_retry", to_router(ui, side_b_to(ui, fake), compare_chats(ui, a_chat, b_chat)))
+    log = call.final(ui.turn_log)
+    assert sorted((record["side"], record["user"]) for record in log) == [("a", "One?"), ("b", "One?")]
+    assert {record["side"]: record["endpoint"]["kind"] for record in log} == {"a": DEFAULT, "b": PUBLIC}
+
+
 def test_retry_of_the_only_turn_sends_it_alone(app, ui, fake):
     chat = [user("Hi"), bot("An old reply.")]
     call = app.call("on_retry", to_router(ui, {ui.chat.chatbot: chat, ui.chat.conversation: list(chat)}))
