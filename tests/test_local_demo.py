@@ -68,3 +68,17 @@ def test_the_endpoint_check_finds_the_local_demo_ready(demo, model, route, templ
     report = playground.check_endpoint(model, api_base=LOCAL_DEMO.model_url(model), api_key=False)
     assert report.healthy and report.route == route, [f.sentence for f in report.findings]
     assert any("no chat template" in f.sentence for f in report.findings) == template_warning
+
+
+def test_two_app_processes_on_one_machine_each_get_a_demo_of_their_own():
+    """Replicas (`dev.py serve --replicas N`) run side by side: each demo takes a free port."""
+    from playground_ui.local_demo import LocalDemoServer
+
+    first, second = LocalDemoServer(), LocalDemoServer()
+    try:
+        urls = {first.start(), second.start()}
+        assert len(urls) == 2
+        assert all(httpx.get(f"{url}/models/x/health").status_code == 200 for url in urls)
+    finally:
+        first.stop()
+        second.stop()
