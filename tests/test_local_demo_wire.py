@@ -58,6 +58,13 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "text generation of a list": ("POST", f"/models/{BASE_MODEL}", ["Hi"]),
     "question answering": ("POST", f"/models/{QA_MODEL}", {"inputs": {"question": "What is Berlin in?", "context": PARIS}}),
     "question answering without a context": ("POST", f"/models/{QA_MODEL}", {"inputs": {"question": "Where?"}}),
+    "question answering of a word asked with its question mark": (
+        "POST", f"/models/{QA_MODEL}", {"inputs": {"question": "Xanten?", "context": "Paris is in France. Xanten is in Germany."}}),
+    "question answering of a sentence the context says twice": (
+        "POST", f"/models/{QA_MODEL}", {"inputs": {"question": "Does it rain?", "context": "It rains. Paris is big. It rains."}}),
+    "info of a model whose id starts with X": ("GET", "/models/Xenova/gpt2X/info", None),
+    "text generation of a prompt ending in a space, with details": (
+        "POST", f"/models/{BASE_MODEL}", {"inputs": "The capital of France is ", "parameters": {"details": True}}),
 }
 
 
