@@ -44,3 +44,27 @@ def test_a_panes_first_streamed_update_shows_the_chat_and_the_views_at_once():
     out, fresh = turn.render(TurnUpdate(reply="Hel", status="streaming"))
     assert fresh and out["chat"] == [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hel"}]
     assert out["metrics"] == "Streaming…"
+
+
+def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start_and_end(monkeypatch):
+    """The payload views grow with every event: while a reply streams they are rendered at
+    most every half second (the chat at every update); a wait and the end always show."""
+    from playground import Exchange
+    from playground_ui import chat_pane
+
+    clock = iter([0.1, 0.2, 0.45, 0.6, 1.1, 1.2])
+    monkeypatch.setattr(chat_pane.time, "monotonic", lambda: next(clock))
+    pane = Pane(chatbot="chat", conversation="convo", metrics="metrics", request="request", response="response")
+    turn = PaneTurn(pane, "Hi", [], [])
+    sent = [Exchange("chat", "POST", "https://e.example/v1/chat/completions", {}, {"messages": []}, status=200, events=[])]
+    views = []
+    for status in ("waiting", "streaming", "streaming", "streaming", "streaming", "done"):
+        out, fresh = turn.render(TurnUpdate(reply="Hel" if status != "waiting" else "", exchanges=[] if status == "waiting" else sent,
+                                            status=status))
+        assert out["chat"][-1]["content"] and fresh == ("request" in out)  # the chat always; the views only when fresh
+        views.append(out.get("request"))
+    waiting, soon, before_half, at_half, half_later, end = views
+    assert waiting == "Waiting for the endpoint…"  # a wait shows at once
+    assert soon is None and before_half is None  # 0.1 s and 0.35 s after the last render: not yet
+    assert at_half is not None and "POST https://e.example/v1/chat/completions" in at_half  # half a second on: the request sent
+    assert half_later is not None and end is not None  # another half second on; and the end always

@@ -82,6 +82,34 @@ def assert_nothing_changed(call: Call, fake) -> None:
     assert fake.seen(ROUTER_CHAT) == []
 
 
+# --- Send ------------------------------------------------------------------------------------
+
+
+def send(app, ui, given: dict) -> Call:
+    """A question to a chat model on Inference Providers, with a token; ``given``: more inputs."""
+    return app.call("on_send", to_router(ui, {ui.chat.message: "What is the capital of France?"}, given))
+
+
+def test_send_while_a_reply_still_streams_waits_for_it_and_sends_nothing(app, ui, fake):
+    call = send(app, ui, {ui.chat.busy: True})
+    assert call.warnings == [STILL_RUNNING]
+    assert_nothing_changed(call, fake)
+
+
+def test_send_empties_the_message_box_once_as_the_turn_starts_so_what_is_typed_meanwhile_stays(app, ui, fake):
+    call = send(app, ui, {})
+    assert call.updates(ui.chat.message) == [""]  # later updates leave the box to the person
+    assert ui.chat.message in call.outputs[0]
+    assert call.final(ui.chat.chatbot)[-1] == bot(REPLY)
+
+
+def test_send_shows_the_sent_call_in_the_code_language_chosen_and_the_route_taken(app, ui, fake):
+    call = send(app, ui, {ui.payload.code_choice: "curl", ui.panel.task_base: "Chat model on Inference Providers"})
+    code = call.final(ui.payload.code)
+    assert code.startswith("curl ") and f"{fake.router_url}{ROUTER_CHAT}" in code
+    assert call.final(ui.panel.task_info) == "Chat model on Inference Providers · last turn: chat"
+
+
 # --- Retry -----------------------------------------------------------------------------------
 
 
