@@ -61,7 +61,9 @@ def ensure_environment(requirements: str) -> None:
     stamp.write_text(wanted)
 
 
-STATUS = {1: "killed", 3: "killed", 36: "killed", -24: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
+# mutmut's exit codes. -24 is its CPU-time limit: a mutant that loops for ever, or one whose
+# tests ran slow on a loaded machine; reported apart, not as killed (docs/mutation.md).
+STATUS = {1: "killed", 3: "killed", 36: "killed", -24: "timed out", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 
 
 def mutant_patterns(modules: list[str]) -> list[str]:
@@ -91,7 +93,8 @@ def mutation_report(patterns: list[str]) -> str:
         killed, missed = counts.get("killed", 0), counts.get("survived", 0) + counts.get("no tests", 0)
         score = 100 * killed / (killed + missed) if killed + missed else 100.0
         module = str(meta.relative_to(ROOT / "mutants")).removesuffix(".meta")
-        rows.append(f"  {module:34} {score:5.1f}%  killed {killed:4}  survived {counts.get('survived', 0):4}  no tests {counts.get('no tests', 0):4}")
+        rows.append(f"  {module:34} {score:5.1f}%  killed {killed:4}  survived {counts.get('survived', 0):4}  no tests {counts.get('no tests', 0):4}"
+                    f"  timed out {counts.get('timed out', 0):4}  not checked {counts.get('not checked', 0):4}")
     return "\n".join(["Mutation score by module:", *rows, "Survivors:" if survivors else "No survivors.", *survivors])
 
 
