@@ -77,6 +77,11 @@ class PageCalls:
     def __init__(self, demo: gr.Blocks) -> None:
         self.demo = demo
 
+    @property
+    def parts(self) -> Any:
+        """The page's parts (chat, compare panes, settings panel, payload view)."""
+        return self.block_fn("on_retry").fn.__self__.page
+
     def block_fn(self, name: str, owner: Callable[[Any], bool] = lambda _: True):
         found = [f for f in self.demo.fns.values() if getattr(f.fn, "__name__", "") == name and owner(getattr(f.fn, "__self__", None))]
         assert found, name

@@ -46,8 +46,7 @@ def app(fake_server) -> PageCalls:
 
 @pytest.fixture
 def ui(app):
-    """The page's parts (chat, compare panes, settings panel, payload view)."""
-    return app.block_fn("on_retry").fn.__self__.page
+    return app.parts
 
 
 def to_router(ui, *more: dict) -> dict:

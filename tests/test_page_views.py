@@ -35,7 +35,7 @@ def app(fake_server) -> PageCalls:
 
 @pytest.fixture
 def ui(app):
-    return app.block_fn("on_retry").fn.__self__.page
+    return app.parts
 
 
 def shown(update: dict) -> dict:
