@@ -187,8 +187,9 @@ def within_budget(endpoint: Endpoint, visitor: str, settings: AppSettings) -> bo
 def budget_sentence(visitor: str, settings: AppSettings) -> str:
     minutes = settings.budget.minutes_until_next(visitor)
     ways = "sign in with Hugging Face or paste your own token in the Token box" if settings.sign_in else "paste your own token in the Token box"
+    turns = settings.visitor_turns_per_hour
     return (
-        f"You have used this Space's {settings.visitor_turns_per_hour} turns an hour on its owner's account "
+        f"You have used this Space's {turns} turn{'s' * (turns != 1)} an hour on its owner's account "
         f"(the next one in about {minutes} min): {ways} to go on now."
     )
 

@@ -129,5 +129,5 @@ def test_a_visitor_out_of_turns_is_told_when_the_next_comes_and_how_to_go_on(sig
     settings = AppSettings(sign_in=sign_in, visitor_turns_per_hour=1, budget=Budget(clock=lambda: 600.0))
     assert settings.budget.take("203.0.113.7", 1)
     assert budget_sentence("203.0.113.7", settings) == (
-        f"You have used this Space's 1 turns an hour on its owner's account (the next one in about 60 min): {ways} to go on now."
+        f"You have used this Space's 1 turn an hour on its owner's account (the next one in about 60 min): {ways} to go on now."
     )

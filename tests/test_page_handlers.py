@@ -443,5 +443,5 @@ def test_a_visitor_who_used_their_turn_of_the_hour_on_the_owners_account_is_refu
     for name in ("on_retry", "on_replay"):
         call = space.call(name, {**settings, ui.chat.chatbot: chat, ui.chat.conversation: chat}, req=visitor)
         refusal = call.final(ui.chat.chatbot)[-1]["content"]
-        assert "1 turns an hour on its owner's account" in refusal and "paste your own token" in refusal
+        assert "1 turn an hour on its owner's account" in refusal and "paste your own token" in refusal
     assert len(fake.seen(ROUTER_CHAT)) == 1  # nothing more was sent
