@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import gradio as gr
+import pytest
 from gradio.helpers import special_args
 from starlette.requests import Request as StarletteRequest
 
-from playground_ui import AppSettings
+from playground_ui import AppSettings, build_app
 from playground_ui.chat_pane import TurnControl
 
 
@@ -117,3 +118,15 @@ async def _collect(updates, during) -> list[Any]:
         if during is not None:
             during(len(outputs) - 1, out)
     return outputs
+
+
+# Fixtures for the modules that import them: `app` (the PageCalls) and `ui` (its parts).
+@pytest.fixture(scope="module", name="app")
+def page_calls_fixture(fake_server) -> PageCalls:
+    """The page built once per test module, every Hugging Face service it calls on the fake."""
+    return PageCalls(build_app(fake_settings(fake_server)))
+
+
+@pytest.fixture(name="ui")
+def page_parts_fixture(app: PageCalls) -> Any:
+    return app.parts

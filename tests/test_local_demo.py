@@ -82,3 +82,17 @@ def test_two_app_processes_on_one_machine_each_get_a_demo_of_their_own():
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_new_local_demo_server_starts_on_first_use_once_at_its_own_url():
+    from playground_ui.local_demo import LocalDemoServer
+
+    server = LocalDemoServer()
+    assert not server.serves("127.0.0.1", 0)  # nothing is served before it starts
+    try:
+        url = server.start()
+        assert url.startswith("http://127.0.0.1:") and server.start() == url
+        assert server.model_url("") == f"{url}/models/local-demo/canned-chat"
+        assert server.serves("127.0.0.1", int(url.rsplit(":", 1)[1]))
+    finally:
+        server.stop()

@@ -10,7 +10,7 @@ import json
 import fakeoai
 import pytest
 from fakehf import Reply
-from pagecalls import Call, PageCalls, fake_settings, request
+from pagecalls import Call, PageCalls, fake_settings, page_calls_fixture, page_parts_fixture, request  # noqa: F401 (fixtures)
 
 from playground_ui import build_app
 from playground_ui.chat_events import STILL_RUNNING, STOPPED_FIGURES
@@ -37,16 +37,6 @@ def bot(text: str) -> dict[str, str]:
 def marked(partial: str) -> str:
     """A reply as Stop leaves it."""
     return f'{partial}\n\n<div class="turn-stopped">\n\n{STOPPED}\n\n</div>'
-
-
-@pytest.fixture(scope="module")
-def app(fake_server) -> PageCalls:
-    return PageCalls(build_app(fake_settings(fake_server)))
-
-
-@pytest.fixture
-def ui(app):
-    return app.parts
 
 
 def to_router(ui, *more: dict) -> dict:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import gradio as gr
 import pytest
-from pagecalls import PageCalls, fake_settings
+from pagecalls import page_calls_fixture, page_parts_fixture  # noqa: F401 (fixtures)
 
-from playground_ui import build_app
 from playground_ui.chat_pane import EXAMPLES, TASK_EXAMPLES
 from playground_ui.compare import SideB
 from playground_ui.presenter import HIDE_WIRE, SHOW_WIRE
@@ -26,16 +25,6 @@ def as_gradio_sends(role: str, text: str) -> dict:
 
 SHOWN = [as_gradio_sends("user", "Hi"), as_gradio_sends("assistant", "Hello!")]
 FLAT = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
-
-
-@pytest.fixture(scope="module")
-def app(fake_server) -> PageCalls:
-    return PageCalls(build_app(fake_settings(fake_server)))
-
-
-@pytest.fixture
-def ui(app):
-    return app.parts
 
 
 def shown(update: dict) -> dict:
