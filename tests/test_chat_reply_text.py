@@ -4,6 +4,8 @@ yields them."""
 
 from __future__ import annotations
 
+import types
+
 from playground_ui.chat_pane import Pane, PaneTurn, assistant_text, error_note
 from playground_ui.turn import TurnUpdate
 from playground_ui.views import Figures
@@ -53,7 +55,8 @@ def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start
     from playground_ui import chat_pane
 
     clock = iter([0.1, 0.2, 0.45, 0.6, 1.1, 1.2])
-    monkeypatch.setattr(chat_pane.time, "monotonic", lambda: next(clock))
+    # chat_pane's own clock only: the time module itself is shared with every thread of the session
+    monkeypatch.setattr(chat_pane, "time", types.SimpleNamespace(monotonic=lambda: next(clock)))
     pane = Pane(chatbot="chat", conversation="convo", metrics="metrics", request="request", response="response")
     turn = PaneTurn(pane, "Hi", [], [])
     sent = [Exchange("chat", "POST", "https://e.example/v1/chat/completions", {}, {"messages": []}, status=200, events=[])]

@@ -10,6 +10,8 @@ person learns TGI looks like. After a deliberate change, write the new copy:
 from __future__ import annotations
 
 import json
+import time
+import types
 from typing import Any
 
 import pytest
@@ -72,7 +74,8 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
 def client():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(local_demo, "TOKEN_DELAY", 0)  # the stream's pace is for people; the bytes are what matter here
-        patch.setattr(local_demo.time, "time", lambda: 1_767_225_600)  # "created": 2026-01-01
+        # "created": 2026-01-01, for the demo's module only (the time module is shared with every thread)
+        patch.setattr(local_demo, "time", types.SimpleNamespace(**{**vars(time), "time": lambda: 1_767_225_600}))
         with TestClient(local_demo.build_asgi_app()) as test_client:
             yield test_client
 
