@@ -115,8 +115,13 @@ def _wire(demo: gr.Blocks, page: Page, session: SessionBar) -> None:
     panel.my_refresh.click(panel.on_list_mine, [panel.token], [panel.my_endpoints, panel.mine_status, panel.mine], **QUIET)
     panel.my_endpoints.input(panel.on_pick_mine, [panel.my_endpoints, panel.mine], [panel.endpoint, panel.api_base, panel.model, panel.mine_status], **QUIET)
     panel.doctor.click(panel.on_doctor, [panel.endpoint, panel.model, panel.api_base, panel.token, panel.route], [panel.doctor_report], **HIDDEN)
-    for change in (panel.endpoint.change, panel.model.change, panel.api_base.change, panel.token.change):
-        change(lambda: "", None, [panel.doctor_report], **HIDDEN)  # a report of other settings misleads
+    # A report of other settings misleads: it goes when they change. The Model box only when a
+    # person changes it: the page fills in the model an endpoint serves when the box is empty,
+    # which can land while the check of that very endpoint runs. (A Textbox's `.input` fires on
+    # key presses, not when a value is set at once, as a browser test's fill does: the boxes a
+    # token or URL is pasted into keep `.change`.)
+    for edit in (panel.endpoint.change, panel.model.input, panel.api_base.change, panel.token.change, panel.my_endpoints.input):
+        edit(lambda: "", None, [panel.doctor_report], **HIDDEN)
 
     # What serves the model: learnt when the target changes, and as the page opens.
     on_target, target_outputs = panel.target_handler(chat), panel.target_outputs(chat)
