@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError, Page, expect
 
 
 CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
@@ -29,10 +29,46 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1500, "height": 1000}}
 
 
+@pytest.fixture(scope="session")
+def shared_context(browser, browser_context_args):
+    """One browser context for the session: each test's page loads the app's scripts from its
+    cache instead of over the wire again (a page load is most of a browser test's time)."""
+    context = browser.new_context(**browser_context_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def context(shared_context):
+    """Each test its own page in the shared context, and nothing of it left for the next one:
+    its pages closed with their storage cleared, and every cookie dropped."""
+    yield shared_context
+    for page in shared_context.pages:
+        try:
+            if page.url.startswith("http"):
+                page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        except PlaywrightError:
+            pass  # a page mid-navigation has no storage to clear yet
+        page.close()
+    shared_context.clear_cookies()
+
+
+def open_app(page: Page, url: str) -> Page:
+    """``page`` at ``url``, once the app has drawn its message box."""
+    page.goto(url)
+    expect(page.locator("#message textarea")).to_be_visible(timeout=20000)
+    return page
+
+
+@pytest.fixture
+def blank(page: Page, fake) -> Page:
+    """A page that has not opened the app yet, for a test that opens it at its own address or size."""
+    return page
+
+
 @pytest.fixture
 def app(page: Page, app_url, fake):
-    page.goto(app_url)
-    expect(page.locator("#message textarea")).to_be_visible(timeout=20000)
+    open_app(page, app_url)
     expect(page.locator("#task")).to_contain_text("Task:", timeout=10000)  # the first look-up finished
     return page
 

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from browsing import PRIVATE_TOKEN, SHOTS, app, bot, browser_context_args, browser_type_launch_args, choose_kind, choose_model, code_text, send, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import PRIVATE_TOKEN, SHOTS, app, bot, browser_context_args, browser_type_launch_args, choose_kind, choose_model, code_text, context, send, shared_context, shot, wait_done  # noqa: F401 (fixtures)
 from conftest import APP_SERVER_TOKEN
 from fakehf import Reply
 

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from browsing import app, bot, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import app, blank, bot, browser_context_args, browser_type_launch_args, context, open_app, shared_context, shot, wait_done  # noqa: F401 (fixtures)
 
 
 def test_enter_sends_and_shift_enter_makes_a_new_line(app: Page, fake):
@@ -191,8 +191,8 @@ def test_a_shared_link_opens_the_setup_and_never_carries_a_token(app: Page, fake
     expect(app.locator("#task")).to_contain_text("Engine: vLLM", timeout=10000)
 
 
-def test_a_link_with_bad_parameters_ignores_them_with_a_note(app: Page, fake, app_url):
-    app.goto(app_url + "/?model=gpt2&temperature=9&token=hf_secret_in_link&colour=blue")
+def test_a_link_with_bad_parameters_ignores_them_with_a_note(blank: Page, app_url):
+    app = open_app(blank, app_url + "/?model=gpt2&temperature=9&token=hf_secret_in_link&colour=blue")
     expect(app.locator("#link-note")).to_contain_text("temperature='9' is not a number from 0.0 to 2.0", timeout=20000)
     expect(app.locator("#link-note")).to_contain_text("A link never carries a token")
     expect(app.locator("#link-note")).to_contain_text("'colour' is not a setting of this page")

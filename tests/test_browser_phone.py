@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from browsing import app, bot, drawer_folded, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import app, blank, bot, browser_context_args, browser_type_launch_args, context, drawer_folded, open_app, shared_context, shot, wait_done  # noqa: F401 (fixtures)
 
 CHAT_PATH = "/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions"
 PHONE = {"width": 390, "height": 844}
@@ -14,12 +14,11 @@ OPEN = re.compile(r"\bopen\b")
 
 
 @pytest.fixture
-def phone(app: Page, app_url) -> Page:
-    app.set_viewport_size(PHONE)
-    app.goto(app_url)
-    expect(app.locator("#message textarea")).to_be_visible(timeout=20000)
-    drawer_folded(app)
-    return app
+def phone(blank: Page, app_url) -> Page:
+    blank.set_viewport_size(PHONE)
+    open_app(blank, app_url)
+    drawer_folded(blank)
+    return blank
 
 
 def in_settings(page: Page, action) -> None:

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from browsing import SHOTS, app, bot, drawer_folded, browser_context_args, browser_type_launch_args, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import SHOTS, app, blank, bot, browser_context_args, browser_type_launch_args, context, drawer_folded, open_app, shared_context, shot, wait_done  # noqa: F401 (fixtures)
 
 PHONE = {"width": 390, "height": 844}
 OPEN = re.compile(r"\bopen\b")
@@ -20,14 +20,8 @@ def font_px(page: Page, selector: str) -> float:
     return page.locator(selector).first.evaluate("(node) => parseFloat(getComputedStyle(node).fontSize)")
 
 
-def opened(page: Page, url: str) -> Page:
-    page.goto(url)
-    expect(page.locator("#message textarea")).to_be_visible(timeout=20000)
-    return page
-
-
-def test_a_presenter_link_opens_a_chat_in_large_type_with_the_wire_one_click_away(app: Page, fake, app_url):
-    opened(app, app_url + "/?view=presenter&model=meta-llama/Llama-2-7b-chat-hf")
+def test_a_presenter_link_opens_a_chat_in_large_type_with_the_wire_one_click_away(blank: Page, app_url):
+    app = open_app(blank, app_url + "/?view=presenter&model=meta-llama/Llama-2-7b-chat-hf")
     expect(app.locator("#presenter input")).to_be_checked(timeout=10000)
     headline = app.locator("#headline")
     expect(headline).to_have_text("Talking to meta-llama/Llama-2-7b-chat-hf on Inference Providers")
@@ -57,16 +51,17 @@ def test_a_presenter_link_opens_a_chat_in_large_type_with_the_wire_one_click_awa
     assert font_px(app, '#chatbot [data-testid="bot"] p') < 18
 
 
-def test_the_presenter_view_offers_examples_that_fit_the_model(app: Page, fake, app_url):
-    opened(app, app_url + "/?view=presenter&model=deepset/roberta-base-squad2")
+def test_the_presenter_view_offers_examples_that_fit_the_model(blank: Page, app_url):
+    app = open_app(blank, app_url + "/?view=presenter&model=deepset/roberta-base-squad2")
     expect(app.get_by_text("Which river does the passage mention?")).to_be_visible(timeout=10000)
     expect(app.get_by_text("Write a haiku about the sea.")).to_have_count(0)
     expect(app.locator("#context textarea")).to_be_visible()  # its passage box comes with it
 
 
-def test_a_phone_gets_the_chat_first_and_the_settings_in_a_drawer(app: Page, fake, app_url):
+def test_a_phone_gets_the_chat_first_and_the_settings_in_a_drawer(blank: Page, app_url):
+    app = blank
     app.set_viewport_size(PHONE)
-    opened(app, app_url)
+    open_app(app, app_url)
     drawer_folded(app)
     box = app.locator("#message textarea").bounding_box()
     assert box["y"] + box["height"] <= PHONE["height"], box  # the message box on the first screen
@@ -83,9 +78,10 @@ def test_a_phone_gets_the_chat_first_and_the_settings_in_a_drawer(app: Page, fak
     expect(bot(app)).not_to_have_text("")
 
 
-def test_the_presenter_view_at_phone_size_keeps_the_message_box_on_screen(app: Page, fake, app_url):
+def test_the_presenter_view_at_phone_size_keeps_the_message_box_on_screen(blank: Page, app_url):
+    app = blank
     app.set_viewport_size(PHONE)
-    opened(app, app_url + "/?view=presenter")
+    open_app(app, app_url + "/?view=presenter")
     expect(app.locator("#presenter input")).to_be_checked(timeout=10000)
     drawer_folded(app)
     expect(app.locator("#headline")).to_contain_text("Talking to")

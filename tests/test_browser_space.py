@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from apprun import AppProcess, free_port
-from browsing import bot, browser_context_args, browser_type_launch_args  # noqa: F401 (fixtures)
+from browsing import bot, browser_context_args, browser_type_launch_args, context, shared_context  # noqa: F401 (fixtures)
 
 OWNER = "hf_ownerSpaceCanaryB7n5M3k1J9h"
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from browsing import SHOTS, app, bot, browser_context_args, browser_type_launch_args, choose_kind, choose_model, code_text, send, shot, wait_done  # noqa: F401 (fixtures)
+from browsing import SHOTS, app, bot, browser_context_args, browser_type_launch_args, choose_kind, choose_model, code_text, context, send, shared_context, shot, wait_done  # noqa: F401 (fixtures)
 
 USER_TOKEN = "hf_fake_valid_user_token"
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from apprun import free_port
 
-from browsing import PRIVATE_TOKEN, app, browser_context_args, browser_type_launch_args, choose_kind, code_text, shot  # noqa: F401 (fixtures)
+from browsing import PRIVATE_TOKEN, app, browser_context_args, browser_type_launch_args, choose_kind, code_text, context, shared_context, shot  # noqa: F401 (fixtures)
 from conftest import APP_SERVER_TOKEN
 from fakehf import recorded
 
