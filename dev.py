@@ -127,7 +127,15 @@ def main(argv: list[str]) -> int:
             "or set PLAYGROUND_CHROMIUM to its path. They fail without it; they are never skipped.",
             flush=True,
         )
-    return subprocess.call([str(PYTHON), "-m", "pytest", *rest])
+    return subprocess.call([str(PYTHON), "-m", "pytest", *parallel(rest), *rest])
+
+
+def parallel(args: list[str]) -> list[str]:
+    """pytest-xdist's options for two workers, the browser tests in one and the rest in the
+    other (tests/conftest.py groups them), unless the arguments choose for themselves."""
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg == "no:xdist" for arg in args):
+        return []
+    return ["-n", "2", "--dist", "loadgroup"]
 
 
 if __name__ == "__main__":

@@ -86,7 +86,19 @@ def app_url(fake_server):
     demo.close()
 
 
+def is_browser_test(item) -> bool:
+    return item.fspath.basename.startswith("test_browser")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running on the main
-    thread for the rest of the session, where asyncio.run() then refuses to start."""
-    items.sort(key=lambda item: item.fspath.basename.startswith("test_browser"))
+    thread for the rest of the session, where asyncio.run() then refuses to start.
+
+    For ``pytest -n 2 --dist loadgroup`` (what ``python3 dev.py test`` runs), two groups: the
+    browser tests in one worker from the start, every other test in the other. The browser
+    tests keep a core busy on their own (Chromium drawing the page and the app serving it), so
+    splitting them across workers gains nothing; the rest fit beside them."""
+    items.sort(key=is_browser_test)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group("browser" if is_browser_test(item) else "fast"))

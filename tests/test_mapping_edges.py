@@ -464,7 +464,7 @@ def rate_limited(fake, retry_after):
     ("0", 0.0, "wait 0 s"),  # right away
     (formatdate(time.time() - 3600, usegmt=True), 0.0, "wait 0 s"),  # a date already past
     ("Someday", None, "wait a minute"),
-])
+], ids=["zero", "a-past-date", "not-a-date"])
 def test_a_rate_limits_retry_after_reads_as_seconds_never_below_zero(fake, retry_after, seconds, wait):
     error = rate_limited(fake, retry_after)
     assert error.retry_after == seconds
