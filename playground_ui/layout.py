@@ -120,8 +120,10 @@ def _wire(demo: gr.Blocks, page: Page, session: SessionBar) -> None:
     # which can land while the check of that very endpoint runs. (A Textbox's `.input` fires on
     # key presses, not when a value is set at once, as a browser test's fill does: the boxes a
     # token or URL is pasted into keep `.change`.)
+    # Cleared in the browser, at once: a round trip to the server could come back after the
+    # report of a check clicked right after the change.
     for edit in (panel.endpoint.change, panel.model.input, panel.api_base.change, panel.token.change, panel.my_endpoints.input):
-        edit(lambda: "", None, [panel.doctor_report], **HIDDEN)
+        edit(None, None, [panel.doctor_report], js="() => ''", **HIDDEN)
 
     # What serves the model: learnt when the target changes, and as the page opens.
     on_target, target_outputs = panel.target_handler(chat), panel.target_outputs(chat)
