@@ -115,13 +115,12 @@ def _wire(demo: gr.Blocks, page: Page, session: SessionBar) -> None:
     panel.my_refresh.click(panel.on_list_mine, [panel.token], [panel.my_endpoints, panel.mine_status, panel.mine], **QUIET)
     panel.my_endpoints.input(panel.on_pick_mine, [panel.my_endpoints, panel.mine], [panel.endpoint, panel.api_base, panel.model, panel.mine_status], **QUIET)
     panel.doctor.click(panel.on_doctor, [panel.endpoint, panel.model, panel.api_base, panel.token, panel.route], [panel.doctor_report], **HIDDEN)
-    # A report of other settings misleads: it goes when they change. The Model box only when a
-    # person changes it: the page fills in the model an endpoint serves when the box is empty,
-    # which can land while the check of that very endpoint runs. (A Textbox's `.input` fires on
-    # key presses, not when a value is set at once, as a browser test's fill does: the boxes a
-    # token or URL is pasted into keep `.change`.)
-    # Cleared in the browser, at once: a round trip to the server could come back after the
-    # report of a check clicked right after the change.
+    # A report of other settings misleads: it goes when they change, cleared in the browser at
+    # once (a round trip to the server could come back after the report of a check clicked right
+    # after the change). The Model box clears it only when a person changes it: the page fills in
+    # the model an endpoint serves when the box is empty, which can land after the check of that
+    # very endpoint. (A Textbox's `.input` fires on key presses, not when a value is set at once,
+    # as a browser test's fill does: the boxes a token or URL is pasted into keep `.change`.)
     for edit in (panel.endpoint.change, panel.model.input, panel.api_base.change, panel.token.change, panel.my_endpoints.input):
         edit(None, None, [panel.doctor_report], js="() => ''", **HIDDEN)
 
