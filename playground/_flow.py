@@ -218,6 +218,7 @@ def plan(call: Call, exchanges: list[Exchange]) -> Plan:
         raise _failure(call, routing, reply, exchanges, waited)
     response = task_response(route, reply.body, model=target.model, prompt=prompt, exchanges=exchanges, task=routing.task or route)
     response.provider = _provider(routing, reply)
+    response.engine = routing.engine
     return response
 
 
@@ -262,13 +263,16 @@ def choose_route(
         asleep, info = (learnt, None) if isinstance(learnt, Reply) else (None, learnt)
         if info is not None and info.openai_engine:
             return on_openai_engine(target, info, forced)
+    # What the endpoint said of its server (TGI, a task container) stays in what the call reports.
+    server = {"engine": info.engine, "engine_version": info.engine_version} if info is not None else {}
     if forced:
-        return Routing(forced, target, ModelTask(pipeline_tag=task, source="task="), asleep)
+        return Routing(forced, target, ModelTask(pipeline_tag=task, source="task=", **server), asleep)
 
     found = info if info is not None and info.pipeline_tag else None
     hub_answered = False
     if found is None and target.hub_id and target.hub_id != "tgi" and not settings.hub_offline:
         found, hub_answered = yield from _hub_task(target.hub_id, token, settings)
+        found = replace(found, **server) if found is not None else None
 
     tag = found.pipeline_tag if found else None
     route = route_for_tag(tag, found.has_chat_template if found else None)

@@ -282,7 +282,7 @@ def task_line(info: RouteInfo) -> str:
         # the version and the served name are the endpoint's words: shown as text, never as markup
         engine = engine_name(info.engine) + (f" {html.escape(info.engine_version)}" if info.engine_version else "")
         serves = f"serves {html.escape(info.served_model)} · " if info.served_model else ""
-        task = f"task {info.task} (from the endpoint's /info) · " if info.engine == "tgi" and info.task else ""
+        task = f"task {info.task} (from the endpoint's /info) · " if info.source == "endpoint /info" and info.task else ""
         return _two_lines(f"{plain} on {engine}", f"Engine: {engine} · {serves}{task}route: {info.route}")
     where = {"hub": "from the Hub", "endpoint /info": "from the endpoint's /info"}.get(info.source or "", "")
     return _two_lines(plain, f"Task: {info.task or 'unknown'}{f' ({where})' if where else ''} · route: {info.route}")

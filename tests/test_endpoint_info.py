@@ -33,13 +33,15 @@ def test_an_info_that_is_not_an_answer_teaches_nothing_and_is_asked_again(status
     assert [path for _, path, _, _ in server.seen].count("/info") == 2  # not remembered
 
 
-@pytest.mark.parametrize("models_status", [404, 405])
-def test_neither_info_nor_a_model_list_is_a_task_container_remembered(models_status):
-    server = Engine({"/v1/models": (models_status, {"detail": "Method Not Allowed"}), "/": (200, QA_ANSWER)})
+@pytest.mark.parametrize(("info_status", "models_status"), [(404, 404), (405, 405), (404, 405), (405, 404)])
+def test_neither_info_nor_a_model_list_is_a_task_container_remembered(info_status, models_status):
+    server = Engine({"/info": (info_status, {"detail": "Not Found"}), "/v1/models": (models_status, {"detail": "Method Not Allowed"}),
+                     "/": (200, QA_ANSWER)})
     for _ in range(2):
         answer = playground.completion(model="deepset/roberta-base-squad2", messages=CHAT, api_base=server.url,
                                        task="question-answering", context="Paris is the capital of France.")
         assert answer.choices[0].message.content == "Paris"
+        assert answer.engine == "container"
     assert [path for method, path, _, _ in server.seen if method == "GET"] == ["/info", "/v1/models"]  # learnt once
     report = playground.check_endpoint("deepset/roberta-base-squad2", api_base=server.url, task="question-answering")
     assert any("task container" in finding.sentence for finding in report.findings), [f.sentence for f in report.findings]
@@ -48,7 +50,8 @@ def test_neither_info_nor_a_model_list_is_a_task_container_remembered(models_sta
 def test_a_model_list_that_fails_otherwise_is_asked_again():
     server = Engine({"/v1/models": (500, {"detail": "boom"}), "/": (200, QA_ANSWER)})
     for _ in range(2):
-        playground.completion(model="m", messages=CHAT, api_base=server.url, task="question-answering", context="Paris.")
+        answer = playground.completion(model="m", messages=CHAT, api_base=server.url, task="question-answering", context="Paris.")
+        assert answer.engine is None  # not known yet: neither a task container nor an OpenAI server
     assert [path for method, path, _, _ in server.seen if method == "GET"] == ["/info", "/v1/models"] * 2
 
 
@@ -61,3 +64,23 @@ def test_a_slow_hub_gives_up_at_the_connect_limit(monkeypatch, fake):
     answer = playground.completion(model=llama, messages=CHAT, max_tokens=2, api_key="hf_fake_valid_user_token")  # on, without the Hub
     assert answer.choices[0].message.content
     assert answer.exchanges[0].error == "timed out after 0.3 s (ReadTimeout)"
+
+
+@pytest.mark.parametrize("odd_tag", [42, ["text-generation"], {"task": "text-generation"}])
+def test_a_hub_pipeline_tag_that_is_not_text_is_taken_as_unknown(monkeypatch, fake, odd_tag):
+    llama = "meta-llama/Llama-3.1-8B-Instruct"
+    hub = Engine({f"/api/models/{llama}?expand=pipeline_tag&expand=tags&expand=inferenceProviderMapping": (200, {"pipeline_tag": odd_tag})})
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    info = playground.resolve_route(llama, api_key="hf_fake_valid_user_token")
+    assert (info.task, info.source) == (None, "hub")
+    answer = playground.completion(model=llama, messages=CHAT, max_tokens=2, api_key="hf_fake_valid_user_token")
+    assert answer.choices[0].message.content
+
+
+def test_the_server_an_endpoint_named_is_reported_when_task_is_given():
+    server = Engine({"/info": (200, {"model_id": "org/m", "version": "3.3.4", "model_pipeline_tag": "text-generation"}),
+                     "/": (200, [{"generated_text": "Hello"}]), "/generate": (200, {"generated_text": "Hello"})})
+    answer = playground.completion(model="", messages=CHAT, api_base=server.url, task="text-generation")
+    assert answer.choices[0].message.content == "Hello"
+    assert (answer.engine, answer.exchanges[-1].engine) == ("tgi", "TGI 3.3.4")
+    assert playground.resolve_route("", api_base=server.url, task="text-generation").engine == "tgi"

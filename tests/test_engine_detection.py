@@ -34,7 +34,7 @@ class Engine(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, routes, token=None):
-        self.routes, self.token, self.seen = routes, token, []
+        self.routes, self.token, self.seen, self.headers_seen = routes, token, [], []
         super().__init__(("127.0.0.1", 0), _Handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -51,6 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length)) if length else None
         self.server.seen.append((self.command, self.path, self.headers.get("authorization"), body))
+        self.server.headers_seen.append(dict(self.headers))
         route = self.server.routes.get(self.path, (404, {"error": {"message": "Not Found", "type": "NotFoundError", "code": 404}}))
         if self.server.token and self.headers.get("authorization") != f"Bearer {self.server.token}":
             route = (401, {"error": {"message": "Unauthorized", "type": "invalid_request_error", "code": 401}})
@@ -123,6 +124,15 @@ def test_every_probe_of_a_private_endpoint_carries_the_token():
     assert {auth for _, _, auth, _ in server.seen} == {f"Bearer {TOKEN}"}
     assert [exchange.purpose.split(",")[0] for exchange in answer.exchanges] == [  # as the wire view lists them
         "task look-up (GET /info)", "engine look-up (GET /v1/models)", "engine version (GET /version)", "engine version (GET /props)", "chat"]
+
+
+def test_every_probe_asks_a_scaled_to_zero_endpoint_to_be_waited_for():
+    """The Inference Endpoints proxy holds a request with X-Scale-Up-Timeout while the endpoint
+    starts; a probe without it gets a 503 at once and teaches nothing."""
+    answer, server = engine_of({"/v1/models": (200, models({"id": "served-name", "owned_by": "acme"})),
+                                "/props": (200, {"build_info": "b7000"})})
+    assert [path for _, path, _, _ in server.seen] == ["/info", "/v1/models", "/version", "/props", "/v1/chat/completions"]
+    assert [headers.get("X-Scale-Up-Timeout") for headers in server.headers_seen] == ["120"] * 5
 
 
 def test_a_model_named_by_an_alias_is_sent_as_named():
