@@ -3,6 +3,8 @@ ignored, the task assumed text generation when TGI does not say, a server with n
 nor a model list taken as a task container (and remembered), one that answers neither clearly
 asked again next time; a slow Hub never holds a chat past the connect limit."""
 
+import asyncio
+
 import pytest
 
 import playground
@@ -84,3 +86,19 @@ def test_the_server_an_endpoint_named_is_reported_when_task_is_given():
     assert answer.choices[0].message.content == "Hello"
     assert (answer.engine, answer.exchanges[-1].engine) == ("tgi", "TGI 3.3.4")
     assert playground.resolve_route("", api_base=server.url, task="text-generation").engine == "tgi"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_task_container_answer_streamed_says_its_server(mode):
+    server = Engine({"/": (200, QA_ANSWER)})
+    kwargs = {"model": "m", "messages": CHAT, "api_base": server.url, "task": "question-answering", "context": "Paris.", "stream": True}
+    if mode == "sync":
+        stream = playground.completion(**kwargs)
+        facts, text = (stream.engine, stream.task), [c.choices[0].delta.get("content") or "" for c in stream if c.choices]
+    else:
+        async def run():
+            stream = await playground.acompletion(**kwargs)
+            return (stream.engine, stream.task), [c.choices[0].delta.get("content") or "" async for c in stream if c.choices]
+
+        facts, text = asyncio.run(run())
+    assert facts == ("container", "question-answering") and "".join(text) == "Paris"

@@ -26,6 +26,7 @@ async def aread(stream):
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize(("model", "endpoint", "route", "task", "engine", "provider"), [
     ("", "vllm-chat", "chat", None, "vllm", None),  # the server streams
+    ("", "zephyr-tgi1", "chat", "text-generation", "tgi", None),  # TGI streams, its task from /info
     ("deepset/roberta-base-squad2", None, "question-answering", "question-answering", None, "hf-inference"),  # a whole answer, as chunks
     ("HuggingFaceH4/zephyr-7b-beta", None, "chat", "text-generation", None, "hf-inference"),  # streamed, its task from the Hub
     ("meta-llama/Llama-3.1-8B-Instruct:novita", None, "chat", None, None, "novita"),  # the router, a pinned provider (no Hub look-up)
