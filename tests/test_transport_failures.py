@@ -286,6 +286,60 @@ def test_a_reply_exactly_at_the_size_limit_is_read(mode, monkeypatch):
     assert run(mode, server.url).choices[0].message.content == "big"
 
 
+def large_stream(size: int, *, line: int = 60_000, piece: int = 65536):
+    """A server whose chat stream is exactly ``size`` bytes: one event, comment lines of
+    ``line`` bytes as padding (which SSE ignores), then ``[DONE]``; sent in chunks of ``piece`` bytes."""
+    done = b"data: [DONE]\n\n"
+    padding = size - len(EVENT) - len(done)
+    lines = [b":" + b"p" * (line - 2) + b"\n"] * (padding // line)
+    rest = padding - line * len(lines)
+    lines += [b":" + b"p" * (rest - 2) + b"\n"] if rest >= 2 else [b"\n"] * rest
+    body = EVENT + b"".join(lines) + done
+    assert len(body) == size
+
+    def answer(lines, _, wfile):
+        if lines[0].startswith("GET "):  # no /info, no model list: an engine known only by its chat route
+            wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
+            return None
+        wfile.write(STREAM_HEAD)
+        for start in range(0, len(body), piece):
+            wfile.write(chunked(body[start:start + piece]))
+        wfile.write(b"0\r\n\r\n")
+        wfile.flush()
+        return None
+
+    return RawServer(answer)
+
+
+@MODES
+def test_a_stream_over_the_size_limit_is_stopped_after_what_arrived(mode, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_MAX_RESPONSE_MB", "1")
+    server = large_stream(2**20 + 1)  # one byte over, in reads each well under it
+    with pytest.raises(playground.APIError) as caught:
+        run(mode, server.url, stream=True)
+    assert str(caught.value) == "The endpoint's stream passed 1 MB without ending, so it was stopped: ask for fewer tokens (max_tokens)."
+    assert caught.value.partial == "Hel"
+    assert caught.value.exchanges[-1].error == f"stream larger than {2**20} bytes; reading stopped"
+
+
+@MODES
+def test_a_stream_exactly_at_the_size_limit_is_read(mode, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_MAX_RESPONSE_MB", "1")
+    assert run(mode, large_stream(2**20).url, stream=True) == "Hel"
+
+
+def test_one_line_of_a_stream_over_4_mb_is_refused_whatever_the_size_limit(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_MAX_RESPONSE_MB", "8")
+    server = large_stream(4 * 2**20 + 3000, line=4 * 2**20 + 2048, piece=1024)  # read 1 kB at a time
+    with pytest.raises(playground.APIError) as caught:
+        run("sync", server.url, stream=True)
+    assert str(caught.value) == (f"The endpoint's reply is not a readable event stream (a stream line is longer than {4 * 2**20} "
+                                 "bytes): check that the URL points at a model server of that kind; the full reply is in the payload view.")
+    assert caught.value.exchanges[-1].error == f"a stream line is longer than {4 * 2**20} bytes"
+    assert caught.value.partial == "Hel"
+    assert run("sync", large_stream(4 * 2**20 + 3000, line=4 * 2**20 - 100, piece=1024).url, stream=True) == "Hel"
+
+
 def test_a_read_reply_is_timed_as_its_first_token():
     server = Scripted(lambda wfile: wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
                                                  % (len(answer_body()), answer_body())))
