@@ -340,6 +340,42 @@ def test_one_line_of_a_stream_over_4_mb_is_refused_whatever_the_size_limit(monke
     assert run("sync", large_stream(4 * 2**20 + 3000, line=4 * 2**20 - 100, piece=1024).url, stream=True) == "Hel"
 
 
+def chunk_event(delta: dict) -> bytes:
+    chunk = {"object": "chat.completion.chunk", "id": "1", "created": 0, "model": "m",
+             "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+    return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+
+@MODES
+def test_a_streams_first_token_is_timed_when_its_first_text_arrives(mode):
+    """Engines open a chat stream with a chunk that only names the role, and reasoning models
+    think aloud first: the first token is the answer's first text, half a second later here;
+    not those chunks, nor the last text."""
+    def stream(wfile):
+        wfile.write(STREAM_HEAD + chunked(chunk_event({"role": "assistant", "content": ""}))
+                    + chunked(chunk_event({"reasoning_content": "The user greets me."})))
+        for text in ("Hel", "lo"):
+            wfile.flush()
+            time.sleep(0.5)
+            wfile.write(chunked(chunk_event({"content": text})))
+        wfile.write(chunked(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+        wfile.flush()
+
+    kwargs = {"model": "m", "messages": CHAT, "api_base": Scripted(stream).url, "api_key": False, "task": "conversational", "stream": True}
+    if mode == "sync":
+        answer = playground.completion(**kwargs)
+        text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in answer if chunk.choices)
+    else:
+        async def call():
+            answer = await playground.acompletion(**kwargs)
+            return answer, "".join([chunk.choices[0].delta.get("content") or "" async for chunk in answer if chunk.choices])
+
+        answer, text = asyncio.run(call())
+    exchange = answer.exchanges[-1]
+    assert text == "Hello"
+    assert exchange.time_to_first_byte < 0.4 <= exchange.time_to_first_token < 0.9 <= exchange.total_time
+
+
 def test_a_read_reply_is_timed_as_its_first_token():
     server = Scripted(lambda wfile: wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
                                                  % (len(answer_body()), answer_body())))
