@@ -201,3 +201,21 @@ def test_calls_run_at_once_not_one_after_the_other(fake):
     texts = asyncio.run(eight())
     assert all("Paris" in text for text in texts)
     assert fake.most_open_streams == 8
+
+
+def test_a_busy_space_streams_well_over_a_hundred_chats_at_once(fake):
+    """A Space with many visitors: 120 chats stream together (httpx's own pool would hold
+    every call past the hundredth until another ended). Each stream lasts over two seconds,
+    far longer than starting them all takes."""
+    fake.token_delay = 0.3
+
+    async def one():
+        stream = await acompletion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True, max_tokens=8)
+        return "".join([chunk.choices[0].delta.get("content") or "" async for chunk in stream if chunk.choices])
+
+    async def many():
+        return await asyncio.gather(*(one() for _ in range(120)))
+
+    texts = asyncio.run(many())
+    assert len(texts) == 120 and all(texts)
+    assert fake.most_open_streams == 120
