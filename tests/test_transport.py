@@ -42,12 +42,19 @@ def call(**kwargs):
                                  task="conversational", **kwargs)
 
 
-def test_an_http_proxy_in_the_environment_carries_the_call(monkeypatch, fresh_pools):
+async def acall(**kwargs):
+    return await playground.acompletion(model="m", messages=[{"role": "user", "content": "hi"}], api_key=False, max_tokens=3,
+                                        task="conversational", **kwargs)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_http_proxy_in_the_environment_carries_the_call(monkeypatch, fresh_pools, mode):
     proxy = Recorder()
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    answer = call(api_base="http://endpoint.invalid")  # a name that resolves nowhere: only the proxy can reach it
+    where = {"api_base": "http://endpoint.invalid"}  # a name that resolves nowhere: only the proxy can reach it
+    answer = call(**where) if mode == "sync" else asyncio.run(acall(**where))
     assert answer.choices[0].message.content == "through the proxy"
     assert proxy.heads[-1].startswith("POST http://endpoint.invalid/v1/chat/completions HTTP/1.1")
 

@@ -417,6 +417,46 @@ def test_async_calls_in_one_event_loop_share_connections():
     assert server.connections == 1
 
 
+@MODES
+def test_a_stream_through_a_proxy_arrives_as_it_is_made(mode, monkeypatch):
+    """Behind a proxy the environment names, a chat still streams: the first text shows
+    before the last one is written (read whole, it would all come at the end)."""
+    def answer(lines, _, wfile):
+        if lines[0].startswith("GET "):
+            wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
+            return None
+        wfile.write(STREAM_HEAD + chunked(chunk_event({"role": "assistant", "content": "Hel"})))
+        wfile.flush()
+        time.sleep(0.6)
+        wfile.write(chunked(chunk_event({"content": "lo"})) + chunked(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+        wfile.flush()
+        return None
+
+    proxy = RawServer(answer)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    _transport._sync_pool = None
+    _transport._async_pools.clear()
+    kwargs = {"model": "m", "messages": CHAT, "api_base": "http://endpoint.test", "api_key": False, "task": "conversational", "stream": True}
+    try:
+        if mode == "sync":
+            answer = playground.completion(**kwargs)
+            text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in answer if chunk.choices)
+        else:
+            async def call():
+                answer = await playground.acompletion(**kwargs)
+                return answer, "".join([chunk.choices[0].delta.get("content") or "" async for chunk in answer if chunk.choices])
+
+            answer, text = asyncio.run(call())
+    finally:
+        _transport._sync_pool = None
+        _transport._async_pools.clear()
+    exchange = answer.exchanges[-1]
+    assert text == "Hello" and exchange.url == "http://endpoint.test/v1/chat/completions"
+    assert exchange.time_to_first_token < 0.4 < 0.6 <= exchange.total_time
+
+
 def test_a_redirect_through_a_proxy_is_not_followed(monkeypatch):
     """A 3xx is the endpoint's answer, shown as it is: following it could carry the call
     (and its body) somewhere the person never chose."""
