@@ -1,5 +1,6 @@
 """Which token goes out, how it is written, and that it is never shown."""
 
+import asyncio
 import json
 
 import pytest
@@ -152,6 +153,15 @@ def test_a_server_echoing_the_token_back_never_shows_it(fake):
     stream = completion(model="m", messages=[{"role": "user", "content": "Hi"}], api_base=fake.endpoint_url("zephyr-tgi1"),
                         api_key=token, task="conversational", stream=True)
     text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in stream)
+    assert text == "you sent hf_***" and token not in json.dumps(stream.exchanges[-1].events)
+
+    async def astream():  # the async twin reads its own stream
+        fake.script(path, Reply(200, f"data: {event}\n\ndata: [DONE]\n\n".encode(), "text/event-stream"))
+        stream = await playground.acompletion(model="m", messages=[{"role": "user", "content": "Hi"}], api_base=fake.endpoint_url("zephyr-tgi1"),
+                                              api_key=token, task="conversational", stream=True)
+        return stream, "".join([chunk.choices[0].delta.get("content") or "" async for chunk in stream])
+
+    stream, text = asyncio.run(astream())
     assert text == "you sent hf_***" and token not in json.dumps(stream.exchanges[-1].events)
 
 

@@ -166,6 +166,23 @@ def test_a_reply_that_stalls_is_a_timeout_at_the_callers_limit(mode, monkeypatch
     assert caught.value.exchanges[-1].error == "timed out after 0.4 s (ReadTimeout)"
 
 
+@MODES
+def test_a_server_that_never_answers_is_a_timeout_at_the_callers_limit(mode, monkeypatch):
+    """Connected, the request sent, and no status line ever comes."""
+    monkeypatch.setenv("PLAYGROUND_READ_TIMEOUT", "30")
+
+    def silent(wfile):
+        time.sleep(2)
+        return "close"
+
+    server = Scripted(silent)
+    with pytest.raises(playground.Timeout) as caught:
+        run(mode, server.url, timeout=0.4)
+    assert str(caught.value).startswith(f"{server.host} did not answer within 0.4 s: ")
+    assert caught.value.exchanges[-1].error == "timed out after 0.4 s (ReadTimeout)"
+    assert caught.value.exchanges[-1].status is None
+
+
 @pytest.fixture
 def full_listener():
     """A port whose listen queue is full: a new connection is never accepted, so connecting times out."""
