@@ -131,3 +131,20 @@ def test_a_refused_model_list_carries_its_exchange(fake, monkeypatch):
             if asyncio.iscoroutine(result):
                 asyncio.run(result)
         assert caught.value.exchanges[-1].url == f"{fake.url}/no-router-here/v1/models" and caught.value.exchanges[-1].status == 404
+
+
+def test_the_model_list_is_asked_once_then_kept_unless_refresh_is_asked(fake):
+    """Both twins keep the router's model list (ten minutes); refresh=True asks again."""
+    def asked():
+        return len([r for r in fake.seen("/v1/models") if r.method == "GET"])
+
+    async def twin(**kwargs):
+        return await playground.alist_models(**kwargs)
+
+    playground.clear_caches()
+    first = playground.list_models()
+    before = asked()
+    assert playground.list_models() == first and asyncio.run(twin()) == first and asked() == before
+    asyncio.run(twin(refresh=True))
+    playground.list_models(refresh=True)
+    assert asked() == before + 2

@@ -167,6 +167,22 @@ def test_a_reply_that_stalls_is_a_timeout_at_the_callers_limit(mode, monkeypatch
 
 
 @MODES
+def test_a_stream_that_ends_before_its_reply_is_complete_says_so_with_its_exchanges(mode):
+    """The HTTP stream ends properly, but with no finish reason and no [DONE]."""
+    def ends_early(wfile):
+        wfile.write(STREAM_HEAD + chunked(EVENT) + b"0\r\n\r\n")
+        wfile.flush()
+
+    server = Scripted(ends_early)
+    with pytest.raises(playground.APIConnectionError) as caught:
+        run(mode, server.url, stream=True)
+    assert str(caught.value) == "The endpoint closed the stream before the reply was complete (3 characters arrived): try again."
+    assert caught.value.partial == "Hel"
+    assert caught.value.exchanges[0].url == f"{server.url}/info"  # every exchange of the call, the stream's last
+    assert caught.value.exchanges[-1].url == f"{server.url}/v1/chat/completions" and caught.value.exchanges[-1].events
+
+
+@MODES
 def test_a_server_that_never_answers_is_a_timeout_at_the_callers_limit(mode, monkeypatch):
     """Connected, the request sent, and no status line ever comes."""
     monkeypatch.setenv("PLAYGROUND_READ_TIMEOUT", "30")
