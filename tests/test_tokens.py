@@ -155,7 +155,17 @@ def test_a_server_echoing_the_token_back_never_shows_it(fake):
     text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in stream)
     assert text == "you sent hf_***" and token not in json.dumps(stream.exchanges[-1].events)
 
-    async def astream():  # the async twin reads its own stream
+    async def arefused():  # the async twin reads its own replies
+        fake.script(path, Reply(401, {"error": f"Invalid token {token}"}))
+        await playground.acompletion(model="m", messages=[{"role": "user", "content": "Hi"}], api_base=fake.endpoint_url("zephyr-tgi1"),
+                                     api_key=token, task="conversational")
+
+    with pytest.raises(playground.AuthenticationError) as caught:
+        asyncio.run(arefused())
+    shown = str(caught.value) + json.dumps([e.to_dict() for e in caught.value.exchanges], default=str)
+    assert token not in shown and "Invalid token hf_***" in shown
+
+    async def astream():
         fake.script(path, Reply(200, f"data: {event}\n\ndata: [DONE]\n\n".encode(), "text/event-stream"))
         stream = await playground.acompletion(model="m", messages=[{"role": "user", "content": "Hi"}], api_base=fake.endpoint_url("zephyr-tgi1"),
                                               api_key=token, task="conversational", stream=True)
