@@ -102,3 +102,24 @@ def test_a_task_container_answer_streamed_says_its_server(mode):
 
         facts, text = asyncio.run(run())
     assert facts == ("container", "question-answering") and "".join(text) == "Paris"
+
+
+def test_a_failed_generation_still_names_the_server_that_failed():
+    server = Engine({"/info": (200, {"model_id": "org/m", "version": "3.3.4", "model_pipeline_tag": "text-generation"}),
+                     "/": (500, {"error": "CUDA out of memory", "error_type": "generation"})})
+    with pytest.raises(playground.APIError) as caught:
+        playground.completion(model="", messages=CHAT, api_base=server.url, task="text-generation")
+    assert caught.value.exchanges[-1].engine == "TGI 3.3.4"  # the wire view names who failed
+
+
+@pytest.mark.parametrize(("body", "text"), [({"generated_text": "Hello"}, "Hello"), ([{"generated_text": "Hello"}], "Hello"), ([], None)])
+def test_a_text_generation_reply_as_an_object_a_list_or_nothing(body, text):
+    server = Engine({"/": (200, body)})
+    if text is not None:
+        answer = playground.completion(model="m", messages=CHAT, api_base=server.url, task="text-generation")
+        assert answer.choices[0].message.content == text
+        return
+    with pytest.raises(playground.APIError) as caught:
+        playground.completion(model="m", messages=CHAT, api_base=server.url, task="text-generation")
+    assert str(caught.value) == ("The endpoint's reply is not generated text: check that the URL points at a model server "
+                                 "of that kind; the full reply is in the payload view.")

@@ -141,6 +141,7 @@ def test_rate_limit_and_relayed_provider_failures(fake):
         completion(model=LLAMA, messages=CHAT, api_key=TOKEN)
     assert str(caught.value).startswith("The provider together failed while answering")
     assert caught.value.hf_error == "Internal server error" and caught.value.error_type == "server_error"
+    assert caught.value.exchanges[-1].provider == "together"  # the wire view names who failed
 
 
 @pytest.mark.parametrize("body", [{"error": "Model is overloaded"}, {"error": {"message": "Model is overloaded", "type": "server_error", "code": None}}])
