@@ -117,6 +117,17 @@ def test_scaled_to_zero_endpoint_answering_503_is_waited_for_and_then_probed(fak
     assert waits and all(w.scaling_up for w in waits) and waits[0].budget == 30
 
 
+def test_an_endpoint_still_starting_is_retried_after_1_s_then_2_s_unless_it_says_when(fake):
+    """Its 503 carries no estimate: the pauses grow 1, 2, 4, 5 s; a Retry-After is followed instead."""
+    starting = {"error": "Service Unavailable"}
+    fake.script("/endpoints/vllm-chat/v1/chat/completions", Reply(503, starting), Reply(503, starting, headers={"retry-after": "1"}))
+    waits = []
+    r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), max_tokens=1, on_wait=waits.append, wait_for_model=30)
+    assert r.choices[0].message.content
+    assert [w.retry_in for w in waits] == [1.0, 1.0] and all(w.scaling_up for w in waits)  # one a second of waiting
+    assert r.exchanges[-1].purpose == "chat, retry after the endpoint started for 2 s"
+
+
 def test_scaled_to_zero_without_a_wait_says_so(fake):
     with pytest.raises(playground.ServiceUnavailableError, match="scaled to zero"):
         completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold"), wait_for_model=False)

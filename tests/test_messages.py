@@ -51,3 +51,20 @@ def test_text_parts_are_plain_text_even_on_a_text_route(fake):
     answer = completion(model="meta-llama/Llama-2-7b-hf", messages=[{"role": "user", "content": parts}])  # text generation
     assert answer.route == "text-generation"
     assert fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-hf")[-1].body["inputs"] == "The capital of France is\na city."
+
+
+def test_names_tool_calls_and_tool_results_go_out_as_given_and_nothing_else(fake):
+    call = {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": "{\"city\": \"Paris\"}"}}
+    messages = [
+        {"role": "user", "content": "Weather in Paris?", "name": "alice", "mood": "curious"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "content": "Sunny", "tool_call_id": "call_1", "name": None},
+        {"role": "user", "content": "Thanks", "name": "alice"},
+    ]
+    completion(model=CHAT_MODEL, messages=messages, task="conversational")
+    assert fake.seen(CHAT_PATH)[-1].body["messages"] == [
+        {"role": "user", "content": "Weather in Paris?", "name": "alice"},
+        {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "content": "Sunny", "tool_call_id": "call_1"},
+        {"role": "user", "content": "Thanks", "name": "alice"},
+    ]
