@@ -8,7 +8,8 @@
     python3 dev.py serve --replicas N    # N app processes behind HAProxy with sticky sessions (deploy/replicas.py)
 
 ``mutate`` takes modules as paths or dotted names (``playground/_auth.py``, ``playground_ui.turn``);
-none means all of ``playground/`` and ``playground_ui/``. It prints each module's score and
+none means all of ``playground/`` and ``playground_ui/``. Each run checks only the mutants no
+run has checked yet (``--again`` checks a module's all over again). It prints each module's score and
 its surviving mutants (``.venv/bin/mutmut show NAME`` shows one); docs/mutation.md keeps the
 last full result.
 
@@ -72,6 +73,36 @@ def mutant_patterns(modules: list[str]) -> list[str]:
     return [f"{name}.*" for name in names]
 
 
+def recorded_mutants(patterns: list[str]) -> dict[str, int | None]:
+    """The mutants of the last runs matching ``patterns`` (all if none), with mutmut's exit
+    code for each (None: not checked yet)."""
+    import fnmatch
+    import json
+
+    codes: dict[str, int | None] = {}
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        for name, code in json.loads(meta.read_text()).get("exit_code_by_key", {}).items():
+            if not patterns or any(fnmatch.fnmatch(name, p) for p in patterns):
+                codes[name] = code
+    return codes
+
+
+def mutants_to_run(patterns: list[str], again: bool) -> list[str] | None:
+    """mutmut's arguments: none checks every mutant not checked yet; named modules pick up
+    where their last run stopped (mutmut itself re-checks every mutant it is given by name,
+    so only the unchecked ones are named), or start over with ``--again``. None: nothing to run."""
+    if not patterns or again:
+        return patterns
+    recorded = recorded_mutants(patterns)
+    if not recorded:  # never run: mutmut makes the mutants and checks them all
+        return patterns
+    unchecked = [name for name, code in recorded.items() if code is None]
+    if not unchecked:
+        print("Every mutant of these modules is checked already; --again checks them all once more.", flush=True)
+        return None
+    return unchecked
+
+
 def mutation_report(patterns: list[str]) -> str:
     """Each module's mutants by outcome, its score (killed over killed and survived; a
     mutant no test reaches counts as a survivor), and the names of the survivors."""
@@ -115,8 +146,10 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(PYTHON), "bench/run.py", *rest])
     if command == "mutate":
         ensure_environment("requirements-dev.txt")
-        patterns = mutant_patterns(rest)
-        code = subprocess.call([str(BIN / "mutmut"), "run", *patterns])
+        again = "--again" in rest
+        patterns = mutant_patterns([m for m in rest if m != "--again"])
+        names = mutants_to_run(patterns, again)
+        code = subprocess.call([str(BIN / "mutmut"), "run", *names]) if names is not None else 0
         print(mutation_report(patterns), flush=True)
         return code
     ensure_environment("requirements-dev.txt")
