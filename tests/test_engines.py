@@ -125,6 +125,7 @@ def test_an_endpoint_still_starting_is_retried_after_1_s_then_2_s_unless_it_says
     r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), max_tokens=1, on_wait=waits.append, wait_for_model=30)
     assert r.choices[0].message.content
     assert [w.retry_in for w in waits] == [1.0, 1.0] and all(w.scaling_up for w in waits)  # one a second of waiting
+    assert [(w.model, w.waited, w.budget) for w in waits] == [("tgi", 0.0, 30), ("tgi", 1.0, 30)]
     assert r.exchanges[-1].purpose == "chat, retry after the endpoint started for 2 s"
 
 
