@@ -120,13 +120,15 @@ def test_scaled_to_zero_endpoint_answering_503_is_waited_for_and_then_probed(fak
 def test_an_endpoint_still_starting_is_retried_after_1_s_then_2_s_unless_it_says_when(fake):
     """Its 503 carries no estimate: the pauses grow 1, 2, 4, 5 s; a Retry-After is followed instead."""
     starting = {"error": "Service Unavailable"}
-    fake.script("/endpoints/vllm-chat/v1/chat/completions", Reply(503, starting), Reply(503, starting, headers={"retry-after": "1"}))
+    fake.script("/endpoints/vllm-chat/v1/chat/completions", Reply(503, starting), Reply(503, starting),
+                Reply(503, starting, headers={"retry-after": "1"}))
     waits = []
     r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), max_tokens=1, on_wait=waits.append, wait_for_model=30)
     assert r.choices[0].message.content
-    assert [w.retry_in for w in waits] == [1.0, 1.0] and all(w.scaling_up for w in waits)  # one a second of waiting
-    assert [(w.model, w.waited, w.budget) for w in waits] == [("tgi", 0.0, 30), ("tgi", 1.0, 30)]
-    assert r.exchanges[-1].purpose == "chat, retry after the endpoint started for 2 s"
+    # one status a second of waiting: pauses of 1 s, 2 s, then the 1 s the server asked for
+    assert [(w.retry_in, w.estimated_time, w.waited) for w in waits] == [(1.0, 1.0, 0.0), (2.0, 2.0, 1.0), (1.0, 1.0, 2.0), (1.0, 1.0, 3.0)]
+    assert all((w.model, w.budget, w.scaling_up) == ("tgi", 30, True) for w in waits)
+    assert r.exchanges[-1].purpose == "chat, retry after the endpoint started for 4 s"
 
 
 def test_scaled_to_zero_without_a_wait_says_so(fake):
