@@ -122,12 +122,18 @@ def test_an_endpoint_still_starting_is_retried_after_1_s_then_2_s_unless_it_says
     starting = {"error": "Service Unavailable"}
     fake.script("/endpoints/vllm-chat/v1/chat/completions", Reply(503, starting), Reply(503, starting),
                 Reply(503, starting, headers={"retry-after": "1"}))
-    waits = []
-    r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), max_tokens=1, on_wait=waits.append, wait_for_model=30)
+    waits, seen = [], []
+
+    def on_wait(status):
+        waits.append(status)
+        seen.append(status.exchanges[-1].status)  # the wire so far, as the status arrives
+
+    r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), max_tokens=1, on_wait=on_wait, wait_for_model=30)
     assert r.choices[0].message.content
     # one status a second of waiting: pauses of 1 s, 2 s, then the 1 s the server asked for
     assert [(w.retry_in, w.estimated_time, w.waited) for w in waits] == [(1.0, 1.0, 0.0), (2.0, 2.0, 1.0), (1.0, 1.0, 2.0), (1.0, 1.0, 3.0)]
     assert all((w.model, w.budget, w.scaling_up) == ("tgi", 30, True) for w in waits)
+    assert seen == [503] * 4
     assert r.exchanges[-1].purpose == "chat, retry after the endpoint started for 4 s"
 
 
