@@ -137,6 +137,15 @@ def test_an_endpoint_still_starting_is_retried_after_1_s_then_2_s_unless_it_says
     assert r.exchanges[-1].purpose == "chat, retry after the endpoint started for 4 s"
 
 
+def test_an_endpoint_still_asleep_after_the_wait_says_how_long_it_waited(fake):
+    asleep = Reply(503, {"error": "Service Unavailable"})
+    fake.script("/endpoints/vllm-chat/info", asleep, asleep, asleep)
+    with pytest.raises(playground.ServiceUnavailableError) as caught:
+        completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), wait_for_model=1)
+    assert str(caught.value).startswith(f"The endpoint at {fake.endpoint_url('vllm-chat')}/info was still unavailable after 1.0 s of waiting")
+    assert [e.status for e in caught.value.exchanges] == [503, 503]  # the probe, then its one retry: no chat was guessed
+
+
 def test_scaled_to_zero_without_a_wait_says_so(fake):
     with pytest.raises(playground.ServiceUnavailableError, match="scaled to zero"):
         completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold"), wait_for_model=False)
