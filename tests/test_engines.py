@@ -231,3 +231,25 @@ def test_a_forced_route_to_an_endpoint_still_asleep_says_so(fake):
     assert [s.path.rsplit("/", 1)[-1] for s in fake.seen("/endpoints/vllm-cold-no-hold")] == ["info"]
     r = completion(model="tgi", messages=CHAT, api_base=fake.endpoint_url("vllm-cold-no-hold"), task="text-generation", max_tokens=1)
     assert r.engine == "vllm" and fake.seen("/endpoints/vllm-cold-no-hold")[-1].path.endswith("/v1/completions")
+
+
+def test_text_completions_on_an_openai_engine_stream_and_fail_like_chat(fake):
+    """A base model on vLLM gets /v1/completions: streamed, it says its route; refused, it is
+    the typed error with its sentence and the exchanges of the call."""
+    url = fake.endpoint_url("vllm-base")
+    stream = completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, api_base=url, max_tokens=3, stream=True)
+    assert stream.route == "text-generation" and "".join(c.choices[0].delta.get("content") or "" for c in stream if c.choices)
+    refusal = {"object": "error", "message": "max_tokens must be at least 1, got -1.", "type": "BadRequestError", "param": None, "code": 400}
+    fake.script("/endpoints/vllm-base/v1/completions", Reply(400, refusal))
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, api_base=url, max_tokens=3)
+    assert str(caught.value) == (f"The endpoint at {url}/v1/completions refused the request (HTTP 400: max_tokens must be at least 1, "
+                                 "got -1.): check the parameters in the request shown with it.")
+    assert caught.value.exchanges[-1].url == f"{url}/v1/completions" and caught.value.exchanges[-1].engine == "vLLM 0.11.0"
+    restarting = Reply(503, {"object": "error", "message": "Service Unavailable", "type": "ServiceUnavailableError", "code": 503})
+    fake.script("/endpoints/vllm-base/v1/completions", restarting, restarting)
+    seen = []
+    with pytest.raises(playground.ServiceUnavailableError) as caught:
+        completion(model="meta-llama/Llama-2-7b-hf", messages=CHAT, api_base=url, max_tokens=3, wait_for_model=1,
+                   on_wait=lambda status: seen.append(status.exchanges[-1].status))
+    assert "was still unavailable after 1.0 s of waiting" in str(caught.value) and seen == [503]
