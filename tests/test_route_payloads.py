@@ -108,3 +108,14 @@ def test_an_endpoint_url_that_is_not_text_is_refused_with_a_sentence(url):
     with pytest.raises(playground.BadRequestError) as caught:
         playground.completion(model="m", messages=CHAT, api_base=url)
     assert str(caught.value) == "'' is not an endpoint URL: give the full http(s) address, e.g. https://xyz.endpoints.huggingface.cloud."
+
+
+def test_a_task_answer_estimates_its_usage_from_the_text_sent(fake):
+    """Task APIs give no usage: it is estimated from the text sent and the answer, and marked so."""
+    def usage(text):
+        return playground.completion(model="facebook/bart-large-cnn", messages=[{"role": "user", "content": text}],
+                                     task="summarization").usage
+
+    short, long = usage("Paris is the capital of France."), usage("Paris is the capital of France. " * 20)
+    assert short.estimated and long.estimated
+    assert 0 < short.prompt_tokens < long.prompt_tokens and short.completion_tokens > 0 and long.completion_tokens > 0
