@@ -68,3 +68,13 @@ def test_names_tool_calls_and_tool_results_go_out_as_given_and_nothing_else(fake
         {"role": "tool", "content": "Sunny", "tool_call_id": "call_1"},
         {"role": "user", "content": "Thanks", "name": "alice"},
     ]
+
+
+@pytest.mark.parametrize(("given", "sent"), [({"max_new_tokens": 5}, 5), ({"max_tokens": 3, "max_new_tokens": 5}, 3), ({"max_tokens": 3}, 3)])
+def test_max_new_tokens_as_litellm_takes_it_is_max_tokens_unless_both_are_given(fake, given, sent):
+    completion(model=CHAT_MODEL, messages=[{"role": "user", "content": "Hi"}], task="conversational", **given)
+    body = fake.seen(CHAT_PATH)[-1].body
+    assert body["max_tokens"] == sent and "max_new_tokens" not in body
+    completion(model="meta-llama/Llama-2-7b-hf", messages=[{"role": "user", "content": "Hi"}], **given)  # text generation
+    parameters = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-hf")[-1].body["parameters"]
+    assert parameters["max_new_tokens"] == sent and "max_tokens" not in parameters
