@@ -78,3 +78,33 @@ def test_max_new_tokens_as_litellm_takes_it_is_max_tokens_unless_both_are_given(
     completion(model="meta-llama/Llama-2-7b-hf", messages=[{"role": "user", "content": "Hi"}], **given)  # text generation
     parameters = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-hf")[-1].body["parameters"]
     assert parameters["max_new_tokens"] == sent and "max_tokens" not in parameters
+
+
+@pytest.mark.parametrize(("given", "sentence"), [
+    ({"max_tokens": 0}, "max_tokens must be a whole number of at least 1, not 0."),
+    ({"max_tokens": 2.5}, "max_tokens must be a whole number of at least 1, not 2.5."),
+    ({"max_new_tokens": True}, "max_tokens must be a whole number of at least 1, not True."),
+    ({"temperature": -0.5}, "temperature must be a number of 0 or more (0 means greedy), not -0.5."),
+    ({"temperature": "hot"}, "temperature must be a number of 0 or more (0 means greedy), not 'hot'."),
+    ({"top_p": 0}, "top_p must be a number above 0 and at most 1, not 0."),
+    ({"top_p": 1.5}, "top_p must be a number above 0 and at most 1, not 1.5."),
+    ({"seed": -1}, "seed must be a whole number of 0 or more, not -1."),
+    ({"seed": 1.0}, "seed must be a whole number of 0 or more, not 1.0."),
+    ({"presence_penalty": "x"}, "presence_penalty must be a number, not 'x'."),
+    ({"frequency_penalty": [1]}, "frequency_penalty must be a number, not [1]."),
+    ({"stop": 5}, "stop must be a string or a list of strings, not 5."),
+    ({"stop": ["end", 3]}, "stop must be a string or a list of strings, not ['end', 3]."),
+])
+def test_a_parameter_out_of_range_is_refused_with_its_sentence_and_nothing_goes_out(fake, given, sentence):
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model=CHAT_MODEL, messages=[{"role": "user", "content": "Hi"}], task="conversational", **given)
+    assert str(caught.value) == sentence
+    assert fake.seen("/hf-inference/") == []
+
+
+def test_parameters_at_their_bounds_go_out(fake):
+    completion(model=CHAT_MODEL, messages=[{"role": "user", "content": "Hi"}], task="conversational",
+               max_tokens=1, temperature=0, top_p=0.5, seed=0, presence_penalty=-2, frequency_penalty=2.0, stop=["", "end"])
+    body = fake.seen(CHAT_PATH)[-1].body
+    assert (body["max_tokens"], body["temperature"], body["top_p"], body["seed"], body["stop"]) == (1, 0, 0.5, 0, ["end"])
+    assert (body["presence_penalty"], body["frequency_penalty"]) == (-2, 2.0)
