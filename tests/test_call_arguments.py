@@ -148,3 +148,45 @@ def test_the_model_list_is_asked_once_then_kept_unless_refresh_is_asked(fake):
     asyncio.run(twin(refresh=True))
     playground.list_models(refresh=True)
     assert asked() == before + 2
+
+
+CHAT_MODEL = "meta-llama/Llama-2-7b-chat-hf"
+CHAT = [{"role": "user", "content": "Hi"}]
+
+
+@pytest.mark.parametrize(("given", "error", "sentence"), [
+    ({"custom_llm_provider": "openai"}, playground.BadRequestError,
+     "custom_llm_provider='openai' is not supported here: this library calls Hugging Face only; "
+     'pass custom_llm_provider="huggingface" or leave it out.'),
+    ({"model": 7}, playground.BadRequestError, "model must be a model id such as 'meta-llama/Llama-2-7b-chat-hf', not 7."),
+    ({"timeout": 0}, playground.BadRequestError, "timeout must be a positive number of seconds, not 0."),
+    ({"request_timeout": True}, playground.BadRequestError, "timeout must be a positive number of seconds, not True."),
+    ({"wait_for_model": -1}, playground.BadRequestError, "wait_for_model must be a number of seconds (or True/False), not -1."),
+    ({"context": 3}, playground.BadRequestError, "context must be the text passage the question is about."),
+    ({"bill_to": " "}, playground.BadRequestError, "bill_to must be the name of an organisation you belong to, not ' '."),
+    ({"stream_options": True}, playground.BadRequestError, 'stream_options must be a dict such as {"include_usage": True}, not True.'),
+    ({"n": 2}, playground.BadRequestError,
+     "n=2: the playground reads one choice per call; make 2 calls instead (with a seed each for different answers)."),
+    ({"frobnicate": 1, "zest": 2}, TypeError, "completion() got unexpected keyword argument(s): frobnicate, zest"),
+])
+def test_a_call_argument_that_cannot_work_is_refused_with_its_sentence_and_nothing_goes_out(fake, given, error, sentence):
+    kwargs = {"model": CHAT_MODEL, "messages": CHAT, "task": "conversational", **given}
+    with pytest.raises(error) as caught:
+        playground.completion(**kwargs)
+    assert str(caught.value) == sentence
+    assert [seen for seen in fake.requests if seen.method == "POST"] == []
+
+
+def test_litellm_argument_names_are_taken_as_their_own(fake):
+    """base_url, request_timeout and max_completion_tokens, as the OpenAI client and LiteLLM
+    name them; the playground's own names win when both are given; LiteLLM-only switches are ignored."""
+    url = fake.endpoint_url("vllm-chat")
+    answer = playground.completion(model="", messages=CHAT, base_url=url, request_timeout=30, max_completion_tokens=4,
+                                   num_retries=3, drop_params=True)
+    assert answer.exchanges[-1].url == f"{url}/v1/chat/completions"
+    assert fake.seen("/endpoints/vllm-chat/v1/chat/completions")[-1].body["max_tokens"] == 4
+    playground.completion(model="", messages=CHAT, api_base=url, base_url="http://elsewhere.invalid", max_tokens=2,
+                          max_completion_tokens=4)
+    assert fake.seen("/endpoints/vllm-chat/v1/chat/completions")[-1].body["max_tokens"] == 2
+    with pytest.raises(playground.BadRequestError, match="^timeout must be a positive number of seconds, not -1.$"):
+        playground.completion(model="", messages=CHAT, api_base=url, timeout=-1, request_timeout=30)
