@@ -108,3 +108,5 @@ def test_parameters_at_their_bounds_go_out(fake):
     body = fake.seen(CHAT_PATH)[-1].body
     assert (body["max_tokens"], body["temperature"], body["top_p"], body["seed"], body["stop"]) == (1, 0, 0.5, 0, ["end"])
     assert (body["presence_penalty"], body["frequency_penalty"]) == (-2, 2.0)
+    completion(model=CHAT_MODEL, messages=[{"role": "user", "content": "Hi"}], task="conversational", stop="")
+    assert "stop" not in fake.seen(CHAT_PATH)[-1].body  # an empty stop string stops nothing: not sent
