@@ -109,6 +109,20 @@ def run(mode: str, url: str, **kwargs):
     return asyncio.run(call())
 
 
+def streamed(mode: str, url: str):
+    """A chat streamed from ``url`` in ``mode``, read to its end: the stream object and its text."""
+    kwargs = {"model": "m", "messages": CHAT, "api_base": url, "api_key": False, "task": "conversational", "stream": True}
+    if mode == "sync":
+        answer = playground.completion(**kwargs)
+        return answer, "".join(chunk.choices[0].delta.get("content") or "" for chunk in answer if chunk.choices)
+
+    async def call():
+        answer = await playground.acompletion(**kwargs)
+        return answer, "".join([chunk.choices[0].delta.get("content") or "" async for chunk in answer if chunk.choices])
+
+    return asyncio.run(call())
+
+
 MODES = pytest.mark.parametrize("mode", ["sync", "async"])
 
 
@@ -394,16 +408,7 @@ def test_a_streams_first_token_is_timed_when_its_first_text_arrives(mode):
         wfile.write(chunked(b"data: [DONE]\n\n") + b"0\r\n\r\n")
         wfile.flush()
 
-    kwargs = {"model": "m", "messages": CHAT, "api_base": Scripted(stream).url, "api_key": False, "task": "conversational", "stream": True}
-    if mode == "sync":
-        answer = playground.completion(**kwargs)
-        text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in answer if chunk.choices)
-    else:
-        async def call():
-            answer = await playground.acompletion(**kwargs)
-            return answer, "".join([chunk.choices[0].delta.get("content") or "" async for chunk in answer if chunk.choices])
-
-        answer, text = asyncio.run(call())
+    answer, text = streamed(mode, Scripted(stream).url)
     exchange = answer.exchanges[-1]
     assert text == "Hello"
     assert exchange.time_to_first_byte < 0.4 <= exchange.time_to_first_token < 0.9 <= exchange.total_time
@@ -471,17 +476,8 @@ def test_a_stream_through_a_proxy_arrives_as_it_is_made(mode, monkeypatch):
     monkeypatch.delenv("no_proxy", raising=False)
     _transport._sync_pool = None
     _transport._async_pools.clear()
-    kwargs = {"model": "m", "messages": CHAT, "api_base": "http://endpoint.test", "api_key": False, "task": "conversational", "stream": True}
     try:
-        if mode == "sync":
-            answer = playground.completion(**kwargs)
-            text = "".join(chunk.choices[0].delta.get("content") or "" for chunk in answer if chunk.choices)
-        else:
-            async def call():
-                answer = await playground.acompletion(**kwargs)
-                return answer, "".join([chunk.choices[0].delta.get("content") or "" async for chunk in answer if chunk.choices])
-
-            answer, text = asyncio.run(call())
+        answer, text = streamed(mode, "http://endpoint.test")
     finally:
         _transport._sync_pool = None
         _transport._async_pools.clear()
