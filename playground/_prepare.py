@@ -350,8 +350,9 @@ def _openai_request(
 def _served_note(target: Target) -> str | None:
     if not target.wire_model:
         return None
-    asked = f"the model {target.model!r}" if target.model else "no model name"
-    return f"The endpoint does not serve {asked}; the request names {target.wire_model!r}, the model it serves."
+    if not target.model:
+        return f"No model was named; the request names {target.wire_model!r}, the model the endpoint serves."
+    return f"The endpoint does not serve the model {target.model!r}; the request names {target.wire_model!r}, the model it serves."
 
 
 def _chat_message(message: dict[str, Any]) -> dict[str, Any]:

@@ -147,6 +147,20 @@ def test_a_model_named_by_an_alias_is_sent_as_named():
                                          "'qwen-7b', the model it serves.")
 
 
+def test_a_call_naming_no_model_is_sent_with_the_one_the_engine_serves_and_says_so():
+    answer, server = engine_of({"/v1/models": (200, models({"id": "served-name", "owned_by": "vllm"})),
+                                "/version": (200, {"version": "0.11.0"})})
+    assert server.seen[-1][3]["model"] == "served-name"
+    assert answer.exchanges[-1].note == "No model was named; the request names 'served-name', the model the endpoint serves."
+
+
+def test_tgi_is_sent_the_model_name_tgi_when_none_is_given():
+    server = Engine({"/info": (200, {"model_id": "org/m", "version": "3.3.4", "model_pipeline_tag": "text-generation"}),
+                     "/v1/chat/completions": (200, ANSWER)})
+    playground.completion(model="", messages=CHAT, api_base=server.url, task="conversational")
+    assert server.seen[-1][1] == "/v1/chat/completions" and server.seen[-1][3]["model"] == "tgi"  # as TGI's own clients send
+
+
 def test_a_task_the_engine_cannot_serve_names_the_engine_and_the_model():
     server = Engine({"/v1/models": (200, models({"id": "served-name", "owned_by": "sglang"}))})
     with pytest.raises(playground.BadRequestError) as caught:
