@@ -370,3 +370,19 @@ def test_inputs_the_library_cannot_honour_are_refused_before_sending(fake):
     with pytest.raises(playground.BadRequestError, match="stream_options must be a dict"):
         completion(model=LLAMA, messages=CHAT, api_key=TOKEN, stream=True, stream_options=True)
     assert fake.requests == []
+
+
+def test_a_pinned_provider_with_a_chat_task_says_the_task_given(fake):
+    answer = completion(model=f"{LLAMA}:novita", messages=CHAT, api_key=TOKEN, task="conversational")
+    assert (answer.route, answer.task, answer.provider) == ("chat", "conversational", "novita")
+    assert completion(model=f"{LLAMA}:novita", messages=CHAT, api_key=TOKEN).task is None  # no task given, no Hub look-up
+
+
+def test_an_unknown_task_is_refused_naming_the_ones_the_playground_speaks(fake):
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model=LLAMA, messages=CHAT, api_key=TOKEN, task="image-to-text")
+    assert str(caught.value) == (
+        "task='image-to-text' is not one the playground speaks: use one of chat, conversational, question-answering, "
+        "summarization, text-classification, text-generation, text2text-generation, translation, "
+        "or leave task unset to learn it from the model.")
+    assert [seen for seen in fake.requests if seen.method == "POST"] == []
