@@ -147,6 +147,15 @@ def test_a_model_named_by_an_alias_is_sent_as_named():
                                          "'qwen-7b', the model it serves.")
 
 
+@pytest.mark.parametrize(("limits", "held"), [({"timeout": 1}, "1"), ({"timeout": 0.9}, None), ({"wait_for_model": 1.5}, "1"),
+                                              ({"wait_for_model": False}, None)])
+def test_the_proxy_is_asked_to_hold_a_call_as_long_as_the_call_may_wait_from_one_second(limits, held):
+    server = Engine({"/v1/models": (200, models({"id": "served-name", "owned_by": "vllm"})), "/version": (200, {"version": "0.11.0"}),
+                     "/v1/chat/completions": (200, ANSWER)})
+    playground.completion(model="", messages=CHAT, api_base=server.url, api_key=False, **limits)
+    assert {headers.get("X-Scale-Up-Timeout") for headers in server.headers_seen} == {held}
+
+
 def test_a_call_naming_no_model_is_sent_with_the_one_the_engine_serves_and_says_so():
     answer, server = engine_of({"/v1/models": (200, models({"id": "served-name", "owned_by": "vllm"})),
                                 "/version": (200, {"version": "0.11.0"})})
