@@ -11,7 +11,7 @@ from fakehf import Reply
 
 
 def test_default_endpoint_streams_and_shows_the_wire(app: Page, fake):
-    fake.token_delay = 0.08
+    fake.token_delay = 0.25  # a reply of about 3.5 s: "Streaming" is still there when the text is seen, even on a loaded machine
     send(app, "Tell me about Paris.")
     expect(app.locator("#message textarea")).to_have_value("")  # the box clears after Send
     expect(bot(app)).to_contain_text("Paris is the", timeout=10000)
