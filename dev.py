@@ -73,18 +73,19 @@ def mutant_patterns(modules: list[str]) -> list[str]:
     return [f"{name}.*" for name in names]
 
 
-def recorded_mutants(patterns: list[str]) -> dict[str, int | None]:
-    """The mutants of the last runs matching ``patterns`` (all if none), with mutmut's exit
-    code for each (None: not checked yet)."""
+def recorded_mutants(patterns: list[str]) -> dict[str, dict[str, int | None]]:
+    """The mutants of the last runs matching ``patterns`` (all if none), by module
+    (``playground/_auth.py``), with mutmut's exit code for each (None: not checked yet)."""
     import fnmatch
     import json
 
-    codes: dict[str, int | None] = {}
+    modules: dict[str, dict[str, int | None]] = {}
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
-        for name, code in json.loads(meta.read_text()).get("exit_code_by_key", {}).items():
-            if not patterns or any(fnmatch.fnmatch(name, p) for p in patterns):
-                codes[name] = code
-    return codes
+        codes = json.loads(meta.read_text()).get("exit_code_by_key", {})
+        codes = {k: v for k, v in codes.items() if not patterns or any(fnmatch.fnmatch(k, p) for p in patterns)}
+        if codes:
+            modules[str(meta.relative_to(ROOT / "mutants")).removesuffix(".meta")] = codes
+    return modules
 
 
 def mutants_to_run(patterns: list[str], again: bool) -> list[str] | None:
@@ -96,7 +97,7 @@ def mutants_to_run(patterns: list[str], again: bool) -> list[str] | None:
     recorded = recorded_mutants(patterns)
     if not recorded:  # never run: mutmut makes the mutants and checks them all
         return patterns
-    unchecked = [name for name, code in recorded.items() if code is None]
+    unchecked = [name for codes in recorded.values() for name, code in codes.items() if code is None]
     if not unchecked:
         print("Every mutant of these modules is checked already; --again checks them all once more.", flush=True)
         return None
@@ -106,15 +107,8 @@ def mutants_to_run(patterns: list[str], again: bool) -> list[str] | None:
 def mutation_report(patterns: list[str]) -> str:
     """Each module's mutants by outcome, its score (killed over killed and survived; a
     mutant no test reaches counts as a survivor), and the names of the survivors."""
-    import fnmatch
-    import json
-
     rows, survivors = [], []
-    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
-        codes = json.loads(meta.read_text()).get("exit_code_by_key", {})
-        codes = {k: v for k, v in codes.items() if not patterns or any(fnmatch.fnmatch(k, p) for p in patterns)}
-        if not codes:
-            continue
+    for module, codes in recorded_mutants(patterns).items():
         counts: dict[str, int] = {}
         for name, code in codes.items():
             status = STATUS.get(code, "not checked" if code is None else "suspicious")
@@ -123,7 +117,6 @@ def mutation_report(patterns: list[str]) -> str:
                 survivors.append(f"  {status:9} {name}")
         killed, missed = counts.get("killed", 0), counts.get("survived", 0) + counts.get("no tests", 0)
         score = 100 * killed / (killed + missed) if killed + missed else 100.0
-        module = str(meta.relative_to(ROOT / "mutants")).removesuffix(".meta")
         rows.append(f"  {module:34} {score:5.1f}%  killed {killed:4}  survived {counts.get('survived', 0):4}  no tests {counts.get('no tests', 0):4}"
                     f"  timed out {counts.get('timed out', 0):4}  not checked {counts.get('not checked', 0):4}")
     return "\n".join(["Mutation score by module:", *rows, "Survivors:" if survivors else "No survivors.", *survivors])

@@ -69,7 +69,8 @@ def _make_call(
     model, hf_inference = _parse_model(model, dedicated=bool(api_base))
     if "max_completion_tokens" in extra:  # the OpenAI client's newer name; max_tokens wins when both are given
         alias = extra.pop("max_completion_tokens")
-        params["max_tokens"] = params["max_tokens"] if params.get("max_tokens") is not None else alias
+        if params.get("max_tokens") is None:
+            params["max_tokens"] = alias
     unknown = set(extra) - HF_TEXT_PARAMS - CHAT_PASSTHROUGH - IGNORED_KWARGS
     if unknown:
         raise TypeError(f"completion() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")

@@ -29,6 +29,9 @@ def answer_body(content: str = "hello") -> bytes:
                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
 
 
+NOT_FOUND = b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}'
+
+
 def Scripted(chat) -> RawServer:
     """A server where ``GET /info`` is a 404 (an engine without TGI's routes) and every other
     request runs ``chat(wfile)``, which writes whatever bytes the test wants and may stall or
@@ -36,7 +39,7 @@ def Scripted(chat) -> RawServer:
 
     def answer(lines, body, wfile):
         if lines[0].startswith("GET /info "):
-            wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
+            wfile.write(NOT_FOUND)
             return None
         return chat(wfile)
 
@@ -346,7 +349,7 @@ def large_stream(size: int, *, line: int = 60_000, piece: int = 65536):
 
     def answer(lines, _, wfile):
         if lines[0].startswith("GET "):  # no /info, no model list: an engine known only by its chat route
-            wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
+            wfile.write(NOT_FOUND)
             return None
         wfile.write(STREAM_HEAD)
         for start in range(0, len(body), piece):
@@ -461,7 +464,7 @@ def test_a_stream_through_a_proxy_arrives_as_it_is_made(mode, monkeypatch):
     before the last one is written (read whole, it would all come at the end)."""
     def answer(lines, _, wfile):
         if lines[0].startswith("GET "):
-            wfile.write(b'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}')
+            wfile.write(NOT_FOUND)
             return None
         wfile.write(STREAM_HEAD + chunked(chunk_event({"role": "assistant", "content": "Hel"})))
         wfile.flush()
