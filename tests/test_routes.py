@@ -68,6 +68,16 @@ def test_task_argument_forces_the_route_without_any_lookup(fake, task, model, pa
     assert fake.seen("/api/models/") == []
     assert endpoint_paths(fake, "/hf-inference/") == [("POST", f"/hf-inference/models/{model}{path_suffix}")]
     assert r.route == ("chat" if task == "conversational" else task)
+    info = playground.resolve_route(model, task=task)
+    assert (info.route, info.task, info.source) == (r.route, task, "task=")
+
+
+def test_a_provider_suffix_with_task_says_the_task_came_from_task():
+    model = "meta-llama/Llama-3.1-8B-Instruct:together"
+    forced = playground.resolve_route(model, task="conversational")
+    assert (forced.route, forced.task, forced.source, forced.router) == ("chat", "conversational", "task=", True)
+    unforced = playground.resolve_route(model)
+    assert (unforced.route, unforced.task, unforced.source, unforced.router) == ("chat", None, None, True)
 
 
 def test_forced_chat_on_a_model_without_template_is_an_error_not_a_fallback(fake):
