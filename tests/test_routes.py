@@ -108,6 +108,21 @@ def test_unsupported_task_is_named_and_nothing_is_sent(fake):
     assert fake.seen("/hf-inference/") == []
 
 
+def test_a_model_that_cannot_chat_is_refused_in_a_sentence_naming_it_or_the_endpoint(fake):
+    from test_engine_detection import Engine
+
+    speaks = ("which the playground cannot chat with: it speaks text generation, chat, question answering, summarization, "
+              "translation, text2text generation and text classification. Pass task=... if the endpoint serves one of those.")
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model="google/vit-base-patch16-224", messages=CHAT)
+    assert str(caught.value) == f"google/vit-base-patch16-224 does image-classification, {speaks}"
+    assert caught.value.model == "google/vit-base-patch16-224"
+    server = Engine({"/info": (200, {"model_id": "org/vit", "model_pipeline_tag": "image-classification"})})
+    with pytest.raises(playground.BadRequestError) as caught:
+        completion(model="", messages=CHAT, api_base=server.url)
+    assert str(caught.value) == f"This endpoint does image-classification, {speaks}"
+
+
 def test_unknown_task_argument_is_refused(fake):
     with pytest.raises(playground.BadRequestError, match="task='fill-mask'"):
         completion(model="gpt2", messages=CHAT, task="fill-mask")
