@@ -505,3 +505,14 @@ def test_a_redirect_through_a_proxy_is_not_followed(monkeypatch):
         _transport._sync_pool = None
     assert caught.value.status_code == 302
     assert [head[0].split()[1] for head, _ in proxy.requests] == ["http://endpoint.test/info", "http://endpoint.test/v1/chat/completions"]
+
+
+@MODES
+def test_a_streamed_chat_answered_whole_without_a_content_type_still_gives_the_answer(mode):
+    """A server that ignores ``stream`` and sends its JSON answer with no Content-Type header at
+    all: the answer arrives, as a stream of that one reply."""
+    body = answer_body("whole")
+    server = Scripted(lambda wfile: wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)))
+    stream, text = streamed(mode, server.url)
+    assert text == "whole"
+    assert stream.exchanges[-1].response_body["choices"][0]["message"]["content"] == "whole"
