@@ -181,6 +181,7 @@ class FakeHF:
         self.stream_split: int | None = None  # send streams in pieces of this many bytes
         self.keepalive = False  # put ": keep-alive" comment lines between events
         self.token_delay = 0.0
+        self.hold_streams_until = 0  # hold each stream's first event until this many are open at once (10 s at most)
         self.crlf = False  # end SSE lines with CRLF
         self.multiline = False  # spread each event's JSON over two data: lines
         self.streams_cut = 0  # streams whose client went away before the last event
@@ -358,6 +359,9 @@ class FakeHF:
             )
         if route == "/health" and request.method == "GET":
             return Response(b"", status_code=200)
+        if request.method == "POST" and not _json_content_type(request):
+            # TGI's router (axum) reads a JSON body only when it is labelled as one.
+            return PlainTextResponse("Expected request with `Content-Type: application/json`", status_code=415)
         if route == "/v1/chat/completions" and request.method == "POST":
             return await self._chat(model, body, raw, dialect=dialect)
         if route in ("/", "/generate", "/generate_stream") and request.method == "POST":
@@ -493,8 +497,13 @@ class FakeHF:
                 counted.open += change
                 counted.most = max(counted.most, counted.open)
 
+        async def gate() -> None:
+            deadline = time.monotonic() + 10
+            while counted.most < self.hold_streams_until and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+
         return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay, on_cut=cut,
-                    crlf=self.crlf, multiline=self.multiline, headers=headers, opened=opened)
+                    crlf=self.crlf, multiline=self.multiline, headers=headers, opened=opened, gate=gate)
 
     # --- OpenAI-compatible engines and the router (shapes in fakeoai.py) ----------------
 
@@ -693,6 +702,14 @@ def _bearer(request: Request) -> str | None:
     return value[7:] if value.startswith("Bearer ") else value
 
 
+def _json_content_type(request: Request) -> bool:
+    """Whether a request's Content-Type is JSON as axum reads it: application/json or a
+    ``+json`` subtype, any case, parameters ignored."""
+    mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind, _, subtype = mime.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
 def _respond(reply: Reply) -> Response:
     body = reply.body
     if not isinstance(body, (bytes, str)):
@@ -774,7 +791,7 @@ class StreamCount:
 
 
 def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cut=None, crlf=False, multiline=False,
-         headers=None, opened=None) -> StreamingResponse:
+         headers=None, opened=None, gate=None) -> StreamingResponse:
     prefix = "data:" if dialect in ("tgi1", "tgi2") else "data: "
     end = "\r\n" if crlf else "\n"
     parts = []
@@ -794,6 +811,8 @@ def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cu
         if opened is not None:
             opened(1)
         try:
+            if gate is not None:
+                await gate()
             for part in parts:
                 if delay:
                     await asyncio.sleep(delay)

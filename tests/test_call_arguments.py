@@ -159,6 +159,8 @@ CHAT = [{"role": "user", "content": "Hi"}]
      "custom_llm_provider='openai' is not supported here: this library calls Hugging Face only; "
      'pass custom_llm_provider="huggingface" or leave it out.'),
     ({"model": 7}, playground.BadRequestError, "model must be a model id such as 'meta-llama/Llama-2-7b-chat-hf', not 7."),
+    ({"model": " "}, playground.BadRequestError,
+     'Name a model, e.g. model="meta-llama/Llama-3.1-8B-Instruct", or give api_base for a dedicated endpoint.'),
     ({"timeout": 0}, playground.BadRequestError, "timeout must be a positive number of seconds, not 0."),
     ({"request_timeout": True}, playground.BadRequestError, "timeout must be a positive number of seconds, not True."),
     ({"wait_for_model": -1}, playground.BadRequestError, "wait_for_model must be a number of seconds (or True/False), not -1."),
@@ -190,3 +192,9 @@ def test_litellm_argument_names_are_taken_as_their_own(fake):
     assert fake.seen("/endpoints/vllm-chat/v1/chat/completions")[-1].body["max_tokens"] == 2
     with pytest.raises(playground.BadRequestError, match="^timeout must be a positive number of seconds, not -1.$"):
         playground.completion(model="", messages=CHAT, api_base=url, timeout=-1, request_timeout=30)
+
+
+@pytest.mark.parametrize("given", [{"timeout": 0.5}, {"wait_for_model": 0}, {"wait_for_model": 0.5}, {"wait_for_model": False}])
+def test_a_timeout_under_a_second_and_a_wait_of_zero_or_under_a_second_are_taken(fake, given):
+    answer = playground.completion(model="", messages=CHAT, api_base=fake.endpoint_url("vllm-chat"), **given)
+    assert answer.choices[0].message.content

@@ -177,3 +177,13 @@ def test_a_task_the_engine_cannot_serve_names_the_engine_and_the_model():
     assert str(caught.value) == ("The endpoint runs SGLang, which serves chat and text generation only, not summarization: "
                                  'leave task unset, or use task="text-generation".')
     assert caught.value.model == "my-model"
+
+
+def test_a_served_name_with_two_slashes_is_sent_as_given_not_read_as_a_provider():
+    """``team/llama/awq`` on a dedicated endpoint is the endpoint's own name for its model (on
+    the default endpoint three parts would mean ``provider/org/model``)."""
+    server = Engine({"/v1/models": (200, models({"id": "team/llama/awq", "object": "model", "owned_by": "vllm"})),
+                     "/v1/chat/completions": (200, ANSWER)})
+    answer = playground.completion(model="team/llama/awq", messages=CHAT, api_base=server.url, api_key=False)
+    assert (server.seen[-1][1], server.seen[-1][3]["model"]) == ("/v1/chat/completions", "team/llama/awq")
+    assert answer.exchanges[-1].note is None

@@ -107,3 +107,19 @@ def test_recorded_chat_payload_sent_to_the_text_route(fake):
     serve(fake, "chat_payload_to_base_url_422", "mistralai/Mistral-7B-Instruct-v0.2")
     with pytest.raises(playground.BadRequestError, match="missing field `inputs`"):
         completion(model="mistralai/Mistral-7B-Instruct-v0.2", messages=[{"role": "user", "content": "x"}], task="text-generation")
+
+
+@pytest.mark.parametrize("content_type, status", [
+    ("application/json", 200), ("Application/JSON; charset=utf-8", 200), ("text/plain", 415), (None, 415),
+])
+def test_the_fake_tgi_reads_a_body_only_when_it_is_labelled_json_as_tgi_does(fake, content_type, status):
+    """The library's requests pass this check in every TGI test; a request with another
+    Content-Type gets axum's refusal, as from a real TGI."""
+    import httpx
+
+    headers = {"content-type": content_type} if content_type else {}
+    body = json.dumps({"inputs": "Hi", "parameters": {"max_new_tokens": 2}}).encode()
+    reply = httpx.post(fake.endpoint_url("public-base") + "/generate", content=body, headers=headers)
+    assert reply.status_code == status
+    if status == 415:
+        assert reply.text == "Expected request with `Content-Type: application/json`"

@@ -205,9 +205,9 @@ def test_calls_run_at_once_not_one_after_the_other(fake):
 
 def test_a_busy_space_streams_well_over_a_hundred_chats_at_once(fake):
     """A Space with many visitors: 120 chats stream together (httpx's own pool would hold
-    every call past the hundredth until another ended). Each stream lasts over two seconds,
-    far longer than starting them all takes."""
-    fake.token_delay = 0.3
+    every call past the hundredth until another ended). The fake holds each stream's first
+    event until all 120 are open (or 10 s pass)."""
+    fake.hold_streams_until = 120
 
     async def one():
         stream = await acompletion(model="HuggingFaceH4/zephyr-7b-beta", messages=CHAT, stream=True, max_tokens=8)
