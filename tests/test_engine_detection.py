@@ -133,7 +133,7 @@ def test_every_probe_asks_a_scaled_to_zero_endpoint_to_be_waited_for():
                                 "/props": (200, {"build_info": "b7000"})})
     assert [path for _, path, _, _ in server.seen] == ["/info", "/v1/models", "/version", "/props", "/v1/chat/completions"]
     assert [headers.get("X-Scale-Up-Timeout") for headers in server.headers_seen] == ["120"] * 5
-    assert [("Content-Type" in headers) for headers in server.headers_seen] == [False] * 4 + [True]  # a GET has no body to type
+    assert [("Content-Type" in headers, "Content-Length" in headers) for headers in server.headers_seen] == [(False, False)] * 4 + [(True, True)]  # a GET has no body
 
 
 def test_a_model_named_by_an_alias_is_sent_as_named():

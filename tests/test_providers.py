@@ -65,6 +65,8 @@ def test_hf_inference_keeps_task_models_and_the_litellm_hf_inference_spelling(fa
     assert r.choices[0].message.content == "Paris" and r.provider == "hf-inference"
     r = completion(model="huggingface/hf-inference/deepset/roberta-base-squad2", messages=question)
     assert r.choices[0].message.content == "Paris"
+    r = completion(model="huggingface/hf-inference/deepset/roberta-base-squad2:fastest", messages=question)  # a policy means nothing here
+    assert r.choices[0].message.content == "Paris"
     assert router_calls(fake) == []
     assert {s.path for s in fake.seen("/hf-inference/")} == {"/hf-inference/models/deepset/roberta-base-squad2"}
 
