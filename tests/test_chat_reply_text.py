@@ -48,6 +48,15 @@ def test_a_panes_first_streamed_update_shows_the_chat_and_the_views_at_once():
     assert out["metrics"] == "Streaming…"
 
 
+def test_before_anything_is_sent_both_wire_views_say_so_and_the_figures_say_what_the_turn_is_doing():
+    pane = Pane(chatbot="chat", conversation="convo", metrics="metrics", request="request", response="response")
+    turn = PaneTurn(pane, "Hi", [], [])
+    out, _ = turn.render(TurnUpdate(reply="", status="waiting"))
+    assert (out["request"], out["response"], out["metrics"]) == ("Waiting for the endpoint…", "Waiting for the endpoint…", "Sending…")
+    out, _ = turn.render(TurnUpdate(reply="The model is loading", status="loading"))
+    assert out["metrics"] == "Waiting for the model to load…"
+
+
 def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start_and_end(monkeypatch):
     """The payload views grow with every event: while a reply streams they are rendered at
     most every half second (the chat at every update); a wait and the end always show."""
