@@ -423,6 +423,16 @@ def test_a_signed_in_visitors_retry_and_replay_go_with_their_own_account(space, 
     assert bearers(fake) == [f"Bearer {TOKEN}"] * 2
 
 
+def test_each_visitor_has_their_own_turns_of_the_hour_on_the_owners_account(space, fake, owners_token_may_go):
+    ui = space.block_fn("on_retry").fn.__self__.page
+    settings = {ui.panel.endpoint: DEFAULT, ui.panel.model: MODEL, ui.chat.message: "Hi"}
+    first, second = request("93.184.216.37"), request("93.184.216.38")
+    space.call("on_send", settings, req=first)
+    assert "turn an hour" in space.call("on_send", settings, req=first).final(ui.chat.chatbot)[-1]["content"]
+    space.call("on_send", settings, req=second)  # another visitor: their own hour, sent on the owner's account
+    assert bearers(fake) == [f"Bearer {OWNER}"] * 2
+
+
 def test_a_visitor_who_used_their_turn_of_the_hour_on_the_owners_account_is_refused_retry_and_replay_too(space, fake, owners_token_may_go):
     ui = space.block_fn("on_retry").fn.__self__.page
     settings = {ui.panel.endpoint: DEFAULT, ui.panel.model: MODEL}
