@@ -77,3 +77,13 @@ def test_the_python_view_carries_the_task_and_its_context():
             "    task='question-answering',\n"
             "    context='Paris est en France.',\n"
             "    stream=True,\n") in code
+
+
+def test_the_response_box_says_why_there_is_no_reply_or_where_a_stream_stopped():
+    refused = Exchange(purpose="Chat", method="POST", url="https://x.example", request_headers={}, error="connection refused")
+    unsent = Exchange(purpose="Chat", method="POST", url="https://x.example", request_headers={})
+    assert response_text([refused]) == "### Chat\nNo response: connection refused"
+    assert response_text([unsent]) == "### Chat\nNo response: the request did not complete"
+    cut = chat()
+    cut.events, cut.error = ['{"choices":[{"delta":{"content":"Ou"}}]}'], "stream cut short"
+    assert response_text([cut]).endswith('data: {"choices":[{"delta":{"content":"Ou"}}]}\n(stream stopped: stream cut short)')
