@@ -55,6 +55,8 @@ def test_before_anything_is_sent_both_wire_views_say_so_and_the_figures_say_what
     assert (out["request"], out["response"], out["metrics"]) == ("Waiting for the endpoint…", "Waiting for the endpoint…", "Sending…")
     out, _ = turn.render(TurnUpdate(reply="The model is loading", status="loading"))
     assert out["metrics"] == "Waiting for the model to load…"
+    out, _ = turn.render(TurnUpdate(reply="Hi", status="done", figures=Figures(route="chat", completion_tokens=8, total_time=1.25)))
+    assert out["metrics"] == "**route** chat · **first token** – · **total** 1.25 s · **tokens** 8 · **tokens/s** – · **finish** –"
 
 
 def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start_and_end(monkeypatch):
