@@ -358,6 +358,30 @@ def test_stop_in_compare_mode_marks_both_sides(app, ui, fake):
         assert call.final(pane.metrics) == STOPPED_FIGURES
 
 
+def test_stop_in_compare_mode_after_one_side_finished_marks_only_the_other(app, ui, fake):
+    events = fakeoai.chat_events(flavor="router", model=MODEL, tokens=["Done."], finish="stop",
+                                 usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}, call=None, include_usage=True)
+    fake.script(ROUTER_CHAT, Reply(200, "".join(f"data: {json.dumps(event)}\n\n" for event in events) + "data: [DONE]\n\n", "text/event-stream"))
+    fake.token_delay = 0.2  # side B streams slowly; side A's reply comes whole
+
+    def a_finished(out, chatbot):  # side A's figures show its finished turn
+        return str(out.get(ui.compare.a.metrics, "")).startswith("**route**")
+
+    history = [user("One?"), bot("First.")]
+    call = send_and_press(app, ui, "on_stop", history, side_b_to(ui, fake), compare_chats(ui, history, history), when=a_finished)
+    assert call.final(ui.compare.a.chatbot) == [*history, user("Next?"), bot("Done.")]
+    assert call.final(ui.compare.a.metrics) != STOPPED_FIGURES
+    assert call.final(ui.compare.b.chatbot)[-1]["content"].endswith(marked(""))
+    assert call.final(ui.compare.b.metrics) == STOPPED_FIGURES
+
+
+def test_in_compare_mode_the_route_taken_is_side_as(app, ui, fake):
+    base = {ui.panel.task_base: "Chat model on Inference Providers"}
+    call = app.call("on_send", to_router(ui, {ui.chat.message: "Hi?"}, side_b_to(ui, fake, model="meta-llama/Llama-2-7b-hf", url=fake.endpoint_url("public-base")),
+                                         compare_chats(ui, [], []), base))
+    assert call.updates(ui.panel.task_info) == ["Chat model on Inference Providers · last turn: chat"]
+
+
 def test_pressing_stop_greys_it_out_even_with_no_reply_running(app, ui):
     call = app.call("on_stop", {ui.chat.control: TurnControl()})
     assert call.outputs == [{ui.chat.stop: {"__type__": "update", "interactive": False}}]
