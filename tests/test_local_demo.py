@@ -94,5 +94,54 @@ def test_a_new_local_demo_server_starts_on_first_use_once_at_its_own_url():
         assert url.startswith("http://127.0.0.1:") and server.start() == url
         assert server.model_url("") == f"{url}/models/local-demo/canned-chat"
         assert server.serves("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        assert httpx.get(f"{url}/models/x/health").status_code == 200
     finally:
         server.stop()
+    assert stops_answering(url)  # stopped: its port closes
+    try:
+        again = server.start()  # and a stopped demo starts afresh on its next use
+        assert httpx.get(f"{again}/models/x/health").status_code == 200
+    finally:
+        server.stop()
+
+
+def stops_answering(url: str, within: float = 5.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/models/x/health", timeout=1)
+        except httpx.TransportError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_process_that_used_the_local_demo_exits_without_stopping_it():
+    """The demo's server thread must not keep the app alive after it is told to quit."""
+    import subprocess
+    import sys
+
+    from playground_ui import local_demo
+
+    # the module alone (it needs nothing of the app), so the child starts in a second, not with all of Gradio
+    code = ("import importlib.util as u; s = u.spec_from_file_location('local_demo', {!r}); m = u.module_from_spec(s); "
+            "s.loader.exec_module(m); print(m.LocalDemoServer().start())").format(local_demo.__file__)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("http://127.0.0.1:")
+
+
+def test_a_local_demo_that_cannot_start_says_so_in_a_sentence(monkeypatch):
+    import types
+
+    import uvicorn
+
+    from playground_ui import local_demo
+
+    clock = iter(range(0, 1000, 3))  # each look at the clock: 3 s later
+    monkeypatch.setattr(local_demo, "time", types.SimpleNamespace(monotonic=lambda: next(clock), sleep=lambda _: None))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)  # never starts
+    with pytest.raises(RuntimeError) as caught:
+        local_demo.LocalDemoServer().start()
+    assert str(caught.value) == "The Local demo endpoint did not start within 10 s."
