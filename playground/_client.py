@@ -18,7 +18,7 @@ from ._auth import resolve_token, scrub
 from ._errors import APIConnectionError, APIError, BadRequestError
 from ._doctor import EndpointReport
 from ._exchange import Exchange
-from ._flow import Call, LoadingStatus, Routing, Send, Sleep, StreamStart, choose_route, plan
+from ._flow import Call, LoadingStatus, Routing, Send, StreamStart, choose_route, plan
 from ._mapping import StreamState, chunks_of, malformed
 from ._prepare import CHAT, CHAT_PASSTHROUGH, HF_TEXT_PARAMS, TEXT, GenerationParams, Target
 from ._prompt import normalize_messages
