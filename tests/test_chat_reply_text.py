@@ -82,3 +82,15 @@ def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start
     assert soon is None and before_half is None  # 0.1 s and 0.35 s after the last render: not yet
     assert at_half is not None and "POST https://e.example/v1/chat/completions" in at_half  # half a second on: the request sent
     assert half_later is not None and end is not None  # another half second on; and the end always
+
+
+def test_a_wait_says_which_model_loads_or_that_the_endpoint_starts_with_the_times():
+    from playground._flow import LoadingStatus
+    from playground_ui.turn import loading_sentence
+
+    assert loading_sentence(LoadingStatus("gpt2", estimated_time=12.4, retry_in=1, waited=3, budget=300)) == (
+        "gpt2 is loading on the endpoint: about 12 s left (next check in 1 s; waited 3 s of at most 300 s).")
+    assert loading_sentence(LoadingStatus("", estimated_time=12, retry_in=2, waited=0, budget=60)).startswith(
+        "The model is loading on the endpoint: about 12 s left")
+    assert loading_sentence(LoadingStatus("", estimated_time=2, retry_in=2, waited=5, budget=60, scaling_up=True)) == (
+        "The endpoint is starting (scaled to zero or initializing): next check in 2 s; waited 5 s of at most 60 s.")
