@@ -383,3 +383,21 @@ def test_a_turns_repr_says_whether_tokens_are_there_never_which():
                        signed_in="hf_test_not_a_real_oauth_token")
     assert repr(typed) == "TurnInputs(endpoint='private', model='m/x', api_base='https://x.example', token=set, signed_in=yes)"
     assert repr(TurnInputs(model="m/x")) == "TurnInputs(endpoint='default', model='m/x', api_base='', token=empty, signed_in=no)"
+
+
+@pytest.mark.parametrize(("env", "hint"), [
+    ({}, ""),
+    ({"HF_TOKEN": "hf_server"}, " Empty: the server's own token is used on Hugging Face hosts."),
+    ({"SYSTEM": "spaces", "SPACE_ID": "me/pg", "HF_TOKEN": "hf_server"}, ""),  # the owner's token does not serve visitors
+    ({"SYSTEM": "spaces", "SPACE_ID": "me/pg", "HF_TOKEN": "hf_server", "PLAYGROUND_VISITORS_USE_SERVER_TOKEN": "1"},
+     " Empty: this Space's own account, a few turns an hour."),
+    ({"SYSTEM": "spaces", "SPACE_ID": "me/pg", "OAUTH_CLIENT_ID": "c"}, " Empty: your Hugging Face account if you signed in."),
+    ({"SYSTEM": "spaces", "SPACE_ID": "me/pg", "OAUTH_CLIENT_ID": "c", "HF_TOKEN": "hf_server", "PLAYGROUND_VISITORS_USE_SERVER_TOKEN": "1"},
+     " Empty: your Hugging Face account if you signed in, else this Space's, a few turns an hour."),
+    ({"SYSTEM": "spaces", "SPACE_ID": "me/pg", "PLAYGROUND_VISITORS_USE_SERVER_TOKEN": "1"}, ""),  # no token to serve with
+])
+def test_the_token_box_says_what_leaving_it_empty_means_here(env, hint):
+    from playground_ui.settings import AppSettings
+    from playground_ui.settings_panel import token_fallback
+
+    assert token_fallback(AppSettings.from_env(env)) == hint
