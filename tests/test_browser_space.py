@@ -3,6 +3,7 @@ with ``hf_oauth: true`` gets, all pointing at local values): the page offers "Si
 Hugging Face", and a visitor with neither a sign-in nor a token is asked for one, with
 nothing sent and the owner's token untouched. Locally no OAuth route exists."""
 
+import re
 import urllib.error
 import urllib.request
 
@@ -52,7 +53,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_a_space_offers_sign_in_and_asks_a_visitor_without_one_instead_of_spending_the_owners_credits(page: Page, space_app):
     page.goto(space_app.url)
     expect(page.locator("#message textarea")).to_be_visible(timeout=20000)
-    expect(page.get_by_role("button", name="Sign in with Hugging Face")).to_be_visible()
+    # its accessible name is the icon's alt text, then the label: the label must end it, exactly
+    expect(page.get_by_role("button", name=re.compile(r"\bSign in with Hugging Face$"))).to_be_visible()
     expect(page.locator("#token")).to_contain_text("your Hugging Face account if you signed in")
     page.locator("#message textarea").fill("Tell me about Paris.")
     page.locator("#send").click()
