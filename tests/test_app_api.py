@@ -23,7 +23,8 @@ def test_chat_streams_the_reply_and_returns_the_exchange(client, fake):
     assert reply == " Paris is the capital of France. It"
     assert any(0 < len(r) < len(reply) for r, _ in updates)  # partial replies arrive before the end
     # the raw exchanges (which grow with every event) come once, with the last update, not with every token
-    assert [d["exchanges"] for r, d in updates if d["status"] == "streaming"] == [[] for r, d in updates if d["status"] == "streaming"] != []
+    streaming = [d["exchanges"] for _, d in updates if d["status"] == "streaming"]
+    assert streaming and all(exchanges == [] for exchanges in streaming)
     assert details["status"] == "done" and details["error"] is None and details["route"] == "chat"
     chat = details["exchanges"][-1]
     assert chat["request"]["url"].endswith("/models/HuggingFaceH4/zephyr-7b-beta/v1/chat/completions")
