@@ -13,11 +13,10 @@ import gradio as gr
 
 from playground._prompt import content_text
 
-from .turn import TurnUpdate
+from .turn import VIEW_INTERVAL, TurnUpdate
 from .views import metrics_markdown, request_text, response_text
 
 STOPPED = "■ Stopped: this partial reply is not sent to the model as history."
-VIEW_INTERVAL = 0.5  # seconds between renders of the payload views while a reply streams
 PROGRESS = {"waiting": "Sending…", "loading": "Waiting for the model to load…", "streaming": "Streaming…"}
 EXAMPLES = [
     "What is the capital of France?",
@@ -116,12 +115,14 @@ class PaneTurn:
         self.pane, self.text, self.convo = pane, text, convo
         self.shown = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
         self.views_at = 0.0
+        self.status = ""  # of the last update the views were drawn for
 
     def render(self, update: TurnUpdate) -> tuple[dict[Any, Any], bool]:
         # The payload views grow with every event: render them twice a second while
         # streaming (and at the end), the chat with every update.
         now = time.monotonic()
-        fresh = update.finished or update.status != "streaming" or now - self.views_at >= VIEW_INTERVAL
+        fresh = (update.finished or update.paused or update.status != self.status or update.status != "streaming"
+                 or now - self.views_at >= VIEW_INTERVAL)
         # A refused turn (nothing sent) stays in the chat with its sentence, like a failed one;
         # neither joins the conversation sent to the model, and Retry sends it again.
         self.shown[-1] = {"role": "assistant", "content": assistant_text(update)}
@@ -129,7 +130,7 @@ class PaneTurn:
             self.convo = [*self.convo, {"role": "user", "content": self.text}, {"role": "assistant", "content": update.reply}]
         out: dict[Any, Any] = {self.pane.chatbot: self.shown, self.pane.conversation: self.convo}
         if fresh:
-            self.views_at = now
+            self.views_at, self.status = now, update.status
             started = update.exchanges or update.finished
             out[self.pane.request] = request_text(update.exchanges) if started else "Waiting for the endpoint…"
             out[self.pane.response] = response_text(update.exchanges) if started else "Waiting for the endpoint…"

@@ -54,6 +54,7 @@ TYPE_A_TOKEN = (
 )
 ROUTE_CHOICES = {"auto": None, "chat": "conversational", "text generation": "text-generation", "question answering": "question-answering"}
 UPDATE_INTERVAL = 0.05  # seconds between streamed updates to the browser, for one chat alone
+VIEW_INTERVAL = 0.5  # seconds between renders of the payload views while a reply streams (see PaneTurn)
 UPDATES_PER_SECOND = 150  # a share of what Gradio's queue sustains on two cores (~600/s), split among the chats streaming at once
 
 
@@ -269,6 +270,8 @@ class TurnUpdate:
     status: str = "streaming"
     """"waiting", "loading", "streaming", "done", "error" (something failed) or "refused" (nothing sent)."""
     error: str | None = None
+    paused: bool = False
+    """The endpoint has sent nothing for a while: everything is worth drawing now, the payload views too."""
 
     @property
     def finished(self) -> bool:
@@ -354,9 +357,28 @@ async def run_turn(
         shape.provider = stream.provider
         last_sent = 0.0
         finish, usage = None, None
+        # When the endpoint pauses, what came before the pause is shown: the text once the
+        # interval is up, and once more when the payload views are next drawn.
+        unshown = False  # text came within the interval and waits for the next update
+        views_behind = False  # an update went since the views were last sure to be drawn
+        ahead: asyncio.Future[Any] | None = None  # the next chunk, being read
         _Streaming.active += 1
         try:
-            async for chunk in stream:
+            while True:
+                ahead = ahead or asyncio.ensure_future(_next_chunk(stream))
+                if unshown or views_behind:
+                    due = last_sent + (_Streaming.interval() if unshown else VIEW_INTERVAL)
+                    await asyncio.wait({ahead}, timeout=max(0.0, due - time.monotonic()))
+                    if not ahead.done():
+                        paused = not unshown
+                        views_behind, unshown = unshown, False
+                        last_sent = time.monotonic()
+                        yield TurnUpdate(reply=text, exchanges=stream.exchanges, call=shape, paused=paused)
+                        continue
+                read, ahead = ahead, None
+                chunk = await read
+                if chunk is None:
+                    break
                 usage = chunk.get("usage") or usage
                 if not chunk.choices:  # a usage-only chunk
                     continue
@@ -366,14 +388,18 @@ async def run_turn(
                 usage = chunk.get("usage") or usage
                 now = time.monotonic()
                 if now - last_sent < _Streaming.interval():
+                    unshown = True
                     continue
-                last_sent = now
+                last_sent, unshown, views_behind = now, False, True
                 yield TurnUpdate(reply=text, exchanges=stream.exchanges, call=shape)
                 # A fast endpoint can keep the stream's buffer full: give the event loop a turn
                 # so that the update reaches the browser now, and other chats get their share.
                 await asyncio.sleep(0)
         finally:
             _Streaming.active -= 1
+            if ahead is not None and not ahead.done():  # closed (Stop) while a chunk was being read
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
         figures = _figures(stream.route, stream.exchanges, usage, finish)
         figures.score = _score(stream.exchanges) if stream.route == "question-answering" else None
         if endpoint.local:
@@ -404,6 +430,14 @@ async def run_turn(
             call.cancel()
         if stream is not None:
             await stream.aclose()
+
+
+async def _next_chunk(stream: Any) -> Any:
+    """The stream's next chunk, or None at its end (a task cannot end with StopAsyncIteration)."""
+    try:
+        return await stream.__anext__()
+    except StopAsyncIteration:
+        return None
 
 
 async def _cost(provider: str | None, model: str, usage: Any) -> float | None:

@@ -57,6 +57,7 @@ def fake(fake_server, monkeypatch):
     fake_server.keepalive = False
     fake_server.token_delay = 0.0
     fake_server.hold_streams_until = 0
+    fake_server.hold_last = None
     fake_server.streams_cut = 0
     fake_server.open_streams_counter = StreamCount()
     fake_server.enforce_gating = False

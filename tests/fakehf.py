@@ -182,6 +182,7 @@ class FakeHF:
         self.keepalive = False  # put ": keep-alive" comment lines between events
         self.token_delay = 0.0
         self.hold_streams_until = 0  # hold each stream's first event until this many are open at once (10 s at most)
+        self.hold_last: threading.Event | None = None  # hold each stream's last part until this is set (20 s at most)
         self.crlf = False  # end SSE lines with CRLF
         self.multiline = False  # spread each event's JSON over two data: lines
         self.streams_cut = 0  # streams whose client went away before the last event
@@ -502,8 +503,15 @@ class FakeHF:
             while counted.most < self.hold_streams_until and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
 
+        held = self.hold_last
+
+        async def last() -> None:
+            deadline = time.monotonic() + 20
+            while held is not None and not held.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+
         return _sse(events, dialect, done=done, split=self.stream_split, keepalive=self.keepalive, delay=self.token_delay, on_cut=cut,
-                    crlf=self.crlf, multiline=self.multiline, headers=headers, opened=opened, gate=gate)
+                    crlf=self.crlf, multiline=self.multiline, headers=headers, opened=opened, gate=gate, before_last=last)
 
     # --- OpenAI-compatible engines and the router (shapes in fakeoai.py) ----------------
 
@@ -791,7 +799,7 @@ class StreamCount:
 
 
 def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cut=None, crlf=False, multiline=False,
-         headers=None, opened=None, gate=None) -> StreamingResponse:
+         headers=None, opened=None, gate=None, before_last=None) -> StreamingResponse:
     prefix = "data:" if dialect in ("tgi1", "tgi2") else "data: "
     end = "\r\n" if crlf else "\n"
     parts = []
@@ -813,9 +821,11 @@ def _sse(events, dialect, *, done, split=None, keepalive=False, delay=0.0, on_cu
         try:
             if gate is not None:
                 await gate()
-            for part in parts:
+            for index, part in enumerate(parts):
                 if delay:
                     await asyncio.sleep(delay)
+                if before_last is not None and index == len(parts) - 1:
+                    await before_last()
                 if split:
                     for i in range(0, len(part), split):
                         yield part[i : i + split]

@@ -59,29 +59,36 @@ def test_before_anything_is_sent_both_wire_views_say_so_and_the_figures_say_what
     assert out["metrics"] == "**route** chat · **first token** – · **total** 1.25 s · **tokens** 8 · **tokens/s** – · **finish** –"
 
 
-def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start_and_end(monkeypatch):
+def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start_pauses_and_end(monkeypatch):
     """The payload views grow with every event: while a reply streams they are rendered at
-    most every half second (the chat at every update); a wait and the end always show."""
+    most every half second (the chat at every update); a wait, the first token, a pause in
+    the stream and the end always show."""
     from playground import Exchange
     from playground_ui import chat_pane
 
-    clock = iter([0.1, 0.2, 0.45, 0.6, 1.1, 1.2])
+    clock = iter([0.1, 0.2, 0.45, 0.69, 0.71, 0.8, 0.9])
     # chat_pane's own clock only: the time module itself is shared with every thread of the session
     monkeypatch.setattr(chat_pane, "time", types.SimpleNamespace(monotonic=lambda: next(clock)))
     pane = Pane(chatbot="chat", conversation="convo", metrics="metrics", request="request", response="response")
     turn = PaneTurn(pane, "Hi", [], [])
     sent = [Exchange("chat", "POST", "https://e.example/v1/chat/completions", {}, {"messages": []}, status=200, events=[])]
-    views = []
-    for status in ("waiting", "streaming", "streaming", "streaming", "streaming", "done"):
+    views, figures = [], []
+    steps = [("waiting", False), ("streaming", False), ("streaming", False), ("streaming", False), ("streaming", False),
+             ("streaming", True), ("done", False)]
+    for status, paused in steps:
         out, fresh = turn.render(TurnUpdate(reply="Hel" if status != "waiting" else "", exchanges=[] if status == "waiting" else sent,
-                                            status=status))
+                                            status=status, paused=paused))
         assert out["chat"][-1]["content"] and fresh == ("request" in out)  # the chat always; the views only when fresh
         views.append(out.get("request"))
-    waiting, soon, before_half, at_half, half_later, end = views
-    assert waiting == "Waiting for the endpoint…"  # a wait shows at once
-    assert soon is None and before_half is None  # 0.1 s and 0.35 s after the last render: not yet
-    assert at_half is not None and "POST https://e.example/v1/chat/completions" in at_half  # half a second on: the request sent
-    assert half_later is not None and end is not None  # another half second on; and the end always
+        figures.append(out.get("metrics"))
+    waiting, first, soon, not_yet, at_half, paused, end = views
+    assert waiting == "Waiting for the endpoint…" and figures[0] == "Sending…"  # a wait shows at once
+    assert first is not None and "POST https://e.example/v1/chat/completions" in first  # the first token: the request sent
+    assert figures[1] == "Streaming…"  # and the figures say so at once
+    assert soon is None and not_yet is None  # 0.25 s and 0.49 s after the last render: not yet
+    assert at_half is not None  # half a second on
+    assert paused is not None  # 0.1 s later, but the endpoint paused: what came is worth showing now
+    assert end is not None  # and the end always
 
 
 def test_a_wait_says_which_model_loads_or_that_the_endpoint_starts_with_the_times():

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,26 @@ def test_turn_streams_then_finishes_with_figures(fake):
     assert any(u.status == "streaming" and 0 < len(u.reply) < len(final.reply) for u in updates)  # shown as it arrives
     assert final.figures.route == "chat" and final.figures.completion_tokens == 10 and final.figures.finish_reason == "length"
     assert final.figures.time_to_first_token <= final.figures.total_time
+
+
+def test_text_that_came_before_the_endpoint_paused_is_shown_during_the_pause(fake):
+    fake.hold_last = threading.Event()  # every token at once, then the stream's end held back
+    released = threading.Timer(1.0, fake.hold_last.set)
+    released.start()
+    shown = []  # (reply, when) of each update
+
+    async def collect():
+        inputs = TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=10)
+        async for update in run_turn([], "Tell me about Paris.", inputs, settings_for(fake)):
+            shown.append((update.reply, update.status, update.paused, fake.hold_last.is_set()))
+
+    asyncio.run(collect())
+    released.join()
+    final = shown[-1]
+    assert final[1] == "done" and final[0] == " Paris is the capital of France. It has museums"
+    during_pause = [(reply, paused) for reply, status, paused, released_yet in shown if status == "streaming" and not released_yet]
+    assert during_pause and during_pause[-1] == (final[0], True)  # the whole text, marked so that the wire views show it too
+    assert [paused for _, _, paused, _ in shown].count(True) == 1  # once per pause, not a flood of repeats
 
 
 def test_question_answering_turn_with_context(fake):
