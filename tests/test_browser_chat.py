@@ -2,6 +2,7 @@
 visibly, typing during a stream is kept, Send waits, Replay refuses without a token."""
 
 import re
+import threading
 
 from playwright.sync_api import Page, expect
 
@@ -88,13 +89,14 @@ def test_clear_during_a_stream_empties_the_chat_for_good(app: Page, fake):
 
 
 def test_what_is_typed_during_a_stream_stays_and_a_second_enter_waits(app: Page, fake):
-    fake.token_delay = 0.15
+    fake.hold_last = threading.Event()  # the reply streams until the test lets it end
     send_text(app, "Tell me about Paris.")
     expect(bot(app)).to_contain_text("Paris is", timeout=10000)
     box = app.locator("#message textarea")
     box.type("my next question")
     box.press("Enter")  # while the reply still streams
     expect(app.get_by_text("A reply is still coming")).to_be_visible()
+    fake.hold_last.set()
     wait_done(app)
     expect(box).to_have_value("my next question")
     assert len(fake.seen(CHAT_PATH)) == 1  # the second Enter sent nothing

@@ -3,6 +3,7 @@ and session export / import / replay."""
 
 import json
 import re
+import threading
 
 from playwright.sync_api import Page, expect
 
@@ -79,7 +80,7 @@ def pane(page: Page, side: str):
 
 
 def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(app: Page, fake):
-    fake.token_delay = 0.15  # side A streams for about two seconds
+    fake.hold_last = threading.Event()  # side A streams until the test lets it end
     app.locator("#compare input").check()
     expect(app.locator("#chatbot-a")).to_be_visible()
     expect(app.locator("#chatbot")).to_have_count(0)  # one chat pane per side instead
@@ -92,6 +93,7 @@ def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(
     app.locator("#send").click()
     expect(pane(app, "b")).to_contain_text("Could not connect to 127.0.0.1", timeout=10000)
     expect(app.locator("#metrics-a")).to_contain_text("Streaming")  # B failed while A was still streaming: they run at once
+    fake.hold_last.set()
     expect(app.locator("#metrics-a")).to_contain_text("finish", timeout=15000)
     expect(pane(app, "a")).to_have_text(re.compile(r"Paris is the capital of France\. It has museums, cafes and parks"))
     expect(app.locator("#metrics-a")).to_contain_text("route chat")
