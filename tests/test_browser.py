@@ -2,6 +2,7 @@
 
 import json
 import re
+import threading
 
 from playwright.sync_api import Page, expect
 
@@ -11,11 +12,12 @@ from fakehf import Reply
 
 
 def test_default_endpoint_streams_and_shows_the_wire(app: Page, fake):
-    fake.token_delay = 0.25  # a reply of about 3.5 s: "Streaming" is still there when the text is seen, even on a loaded machine
+    fake.hold_last = threading.Event()  # the reply's end waits for the test: "Streaming" can be seen however loaded the machine
     send(app, "Tell me about Paris.")
     expect(app.locator("#message textarea")).to_have_value("")  # the box clears after Send
     expect(bot(app)).to_contain_text("Paris is the", timeout=10000)
-    expect(app.locator("#metrics")).to_contain_text("Streaming")  # seen while the reply still grows
+    expect(app.locator("#metrics")).to_contain_text("Streaming")  # seen while the reply is still coming
+    fake.hold_last.set()
     wait_done(app)
     expect(bot(app)).to_have_text(re.compile(r"Paris is the capital of France\. It has museums, cafes and parks"))
     request = code_text(app, "request")
@@ -99,6 +101,7 @@ def test_errors_read_as_sentences_with_the_raw_body_beside(app: Page, fake):
 
 def test_stop_cancels_the_request_upstream_and_keeps_the_text(app: Page, fake):
     fake.token_delay = 0.4  # 14 tokens: more than five seconds if nothing stops it
+    fake.hold_last = threading.Event()  # and never ended by the endpoint, however slow the machine
     send(app, "Tell me about Paris.")
     expect(bot(app)).to_contain_text("Paris", timeout=10000)
     app.locator("#stop").click()

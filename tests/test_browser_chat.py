@@ -46,6 +46,7 @@ def test_the_chats_trash_icon_clears_the_history_the_model_gets(app: Page, fake)
 
 def test_stop_ends_the_turn_where_a_person_sees_it(app: Page, fake):
     fake.token_delay = 0.3
+    fake.hold_last = threading.Event()  # the endpoint never ends the reply itself, however slow the machine
     expect(app.locator("#stop")).to_be_disabled()  # nothing to stop while idle
     send_text(app, "Tell me about Paris.")
     expect(bot(app)).to_contain_text("Paris is", timeout=10000)
@@ -62,6 +63,7 @@ def test_stop_ends_the_turn_where_a_person_sees_it(app: Page, fake):
     expect(app.locator("#chatbot .turn-stopped")).to_be_visible()
     shot(app, "stopped")
     fake.token_delay = 0.0
+    fake.hold_last = None
     send_text(app, "Next")
     wait_done(app)
     assert [m["content"] for m in fake.seen(CHAT_PATH)[-1].body["messages"]] == ["Next"]  # the stopped turn is left out
@@ -69,6 +71,7 @@ def test_stop_ends_the_turn_where_a_person_sees_it(app: Page, fake):
 
 def test_clear_during_a_stream_empties_the_chat_for_good(app: Page, fake):
     fake.token_delay = 0.3
+    fake.hold_last = threading.Event()  # the endpoint never ends the reply itself, however slow the machine
     send_text(app, "Tell me about Paris.")
     expect(bot(app)).to_contain_text("Paris is", timeout=10000)
     app.locator("#clear").click()
@@ -83,6 +86,7 @@ def test_clear_during_a_stream_empties_the_chat_for_good(app: Page, fake):
         app.wait_for_timeout(100)
     assert fake.streams_cut == 1  # and the endpoint saw the stream cut
     fake.token_delay = 0.0
+    fake.hold_last = None
     send_text(app, "Next")
     wait_done(app)
     assert [m["content"] for m in fake.seen(CHAT_PATH)[-1].body["messages"]] == ["Next"]

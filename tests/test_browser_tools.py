@@ -109,7 +109,6 @@ def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(
 
     # The next message carries each side's own history (A's reply, nothing of B's failed turn)
     # and each side's own token: B's private endpoint gets B's, A gets none.
-    fake.token_delay = 0.0
     app.locator("#endpoint-b").get_by_text("Private endpoint").click()
     box.fill(fake.endpoint_url("private-chat"))
     box.press("Tab")
@@ -136,6 +135,7 @@ def test_compare_streams_both_sides_at_once_and_a_failing_side_leaves_the_other(
 
 def test_stop_in_compare_marks_the_side_still_streaming_and_leaves_the_finished_one(app: Page, fake):
     fake.token_delay = 0.3  # side A: about four seconds
+    fake.hold_last = threading.Event()  # and never ended by the endpoint, however slow the machine
     app.locator("#compare input").check()
     app.locator("#endpoint-b").get_by_text("Public endpoint").click()
     box = app.locator("#api-base-b textarea")
@@ -154,6 +154,7 @@ def test_stop_in_compare_marks_the_side_still_streaming_and_leaves_the_finished_
     assert "Stopped" not in pane(app, "b").inner_text()  # B had finished: its error stays as it was
     expect(app.locator("#metrics-b")).not_to_contain_text("Stopped")
     fake.token_delay = 0.0
+    fake.hold_last = None
     app.locator("#message textarea").fill("Next")
     app.locator("#send").click()
     expect(app.locator("#metrics-a")).to_contain_text("finish stop", timeout=10000)
