@@ -137,12 +137,6 @@ def test_retry_resends_the_last_message_and_clear_empties_everything(app: Page, 
     expect(app.locator("#metrics")).to_contain_text("No turn yet")
 
 
-def test_example_prompts_fill_the_message_box(app: Page, fake):
-    app.get_by_text("What is the capital of France?").first.click()
-    # an example fills the box through the server: on a loaded machine that can take more than 5 s
-    expect(app.locator("#message textarea")).to_have_value("What is the capital of France?", timeout=15000)
-
-
 def test_a_loading_model_shows_a_countdown_then_answers(app: Page, fake):
     fake.script("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions",
                 Reply(503, {"error": "Model meta-llama/Llama-2-7b-chat-hf is currently loading", "estimated_time": 3.0}))
