@@ -19,7 +19,7 @@ from .my_endpoints import key as key_of
 from .my_endpoints import list_mine
 from .providers import AUTO, POLICIES, find, provider_choices
 from .settings import AppSettings
-from .turn import DEFAULT, LOCAL, PRIVATE, PUBLIC, ROUTE_CHOICES, InputProblem, TurnInputs, prepare_endpoint
+from .turn import DEFAULT, LOCAL, PRIVATE, PUBLIC, ROUTE_CHOICES, InputProblem, TurnInputs, page_sentence, prepare_endpoint
 from .views import models_differ, task_line
 from .visitors import visitor_of
 
@@ -127,8 +127,9 @@ class SettingsPanel:
                 return {**hidden, self.task_info: shown}
             try:
                 info = await aresolve_route(chosen.model, api_base=chosen.api_base, api_key=chosen.api_key)
-            except BadRequestError as error:
-                return {**hidden, self.task_info: f"⚠️ {error.message}"}
+            except BadRequestError as error:  # in the page's words: the Token box, not api_key
+                serverless = chosen.api_base is None and not chosen.local
+                return {**hidden, self.task_info: f"⚠️ {page_sentence(error, typed=bool((typed or '').strip()), serverless=serverless)}"}
             except APIError:
                 return {**hidden, self.task_info: "Task: not known yet (the endpoint did not answer); it is learnt again when you send."}
             shown = task_line(info)

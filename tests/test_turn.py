@@ -1,7 +1,6 @@
 """The app's chat turn and payload views, without a browser."""
 
 import asyncio
-import json
 import threading
 from pathlib import Path
 
