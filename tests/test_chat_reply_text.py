@@ -66,7 +66,7 @@ def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start
     from playground import Exchange
     from playground_ui import chat_pane
 
-    clock = iter([0.1, 0.2, 0.45, 0.69, 0.71, 0.8, 0.9])
+    clock = iter([0.1, 0.25, 0.45, 0.74, 0.75, 0.8, 0.9])
     # chat_pane's own clock only: the time module itself is shared with every thread of the session
     monkeypatch.setattr(chat_pane, "time", types.SimpleNamespace(monotonic=lambda: next(clock)))
     pane = Pane(chatbot="chat", conversation="convo", metrics="metrics", request="request", response="response")
@@ -85,8 +85,8 @@ def test_the_wire_views_follow_a_stream_twice_a_second_and_always_show_its_start
     assert waiting == "Waiting for the endpoint…" and figures[0] == "Sending…"  # a wait shows at once
     assert first is not None and "POST https://e.example/v1/chat/completions" in first  # the first token: the request sent
     assert figures[1] == "Streaming…"  # and the figures say so at once
-    assert soon is None and not_yet is None  # 0.25 s and 0.49 s after the last render: not yet
-    assert at_half is not None  # half a second on
+    assert soon is None and not_yet is None  # 0.2 s and 0.49 s after the last render: not yet
+    assert at_half is not None  # half a second on, to the tick
     assert paused is not None  # 0.1 s later, but the endpoint paused: what came is worth showing now
     assert end is not None  # and the end always
 
