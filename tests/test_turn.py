@@ -50,6 +50,26 @@ def test_private_endpoint_without_any_token_is_refused_with_a_sentence():
         choose_endpoint(TurnInputs(endpoint="public", model="m"), HF_ROUTER)
 
 
+def test_an_unknown_endpoint_kind_is_the_default_endpoint():
+    chosen = choose_endpoint(TurnInputs(endpoint="elsewhere", model="gpt2", api_base="https://models.example.org"), HF_ROUTER)
+    assert (chosen.model, chosen.api_base, chosen.api_key) == ("gpt2", None, SERVER_TOKEN)  # the URL box is not read
+
+
+@pytest.mark.parametrize("model", ["", "   ", None])
+def test_the_default_endpoint_without_a_model_asks_for_one(model):
+    with pytest.raises(InputProblem) as refused:
+        choose_endpoint(TurnInputs(endpoint="default", model=model), HF_ROUTER)
+    assert str(refused.value) == "Choose a model first: pick one of the presets or type a model id such as gpt2."
+
+
+@pytest.mark.parametrize(("model", "named"), [("", "local-demo/canned-chat"), (" my-org/my-model ", "my-org/my-model")])
+def test_the_local_demo_gets_no_token_and_the_model_named_or_its_own(model, named):
+    chosen = choose_endpoint(TurnInputs(endpoint="local", model=model, token="hf_typed_but_not_for_the_demo"), HF_ROUTER)
+    assert chosen.api_key is False  # never a token, not even the library's own chain (HF_TOKEN...)
+    assert chosen.model == named and chosen.local
+    assert chosen.api_base.startswith("http://127.0.0.1:") and chosen.api_base.endswith(f"/models/{named}")
+
+
 def test_generation_settings_become_openai_parameters():
     params = generation_params(TurnInputs(max_tokens=64.0, temperature=0.0, top_p=0.9, stop="###, END", seed=7.0))
     assert params == {"max_tokens": 64, "temperature": 0.0, "top_p": 0.9, "stop": ["###", "END"], "seed": 7}
