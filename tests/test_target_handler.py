@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 from apprun import free_port
-from pagecalls import page_calls_fixture, page_parts_fixture  # noqa: F401 (fixtures)
+from pagecalls import PageCalls, page_calls_fixture, page_parts_fixture, request  # noqa: F401 (fixtures)
+
+from playground_ui import AppSettings, build_app
 
 from playground_ui.providers import POLICIES
 from playground_ui.turn import DEFAULT, LOCAL, PRIVATE, PUBLIC
@@ -93,3 +95,32 @@ def test_when_nothing_can_be_learnt_the_line_says_why_and_the_models_extras_are_
     assert out[ui.panel.task_base] == ""  # the line a turn adds its route to starts empty
     assert hidden(out[ui.chat.context]) and hidden(out[ui.panel.provider])
     assert ui.panel.model not in out and ui.chat.examples.dataset not in out
+
+
+def on_a_space(fake) -> PageCalls:
+    """The page as a public Space builds it: visitors sign in; the owner's token is not theirs to spend."""
+    return PageCalls(build_app(AppSettings.from_env({
+        "HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url,
+        "HF_ENDPOINTS_API_URL": fake.endpoints_api_url, "SPACE_ID": "someone/playground", "HF_TOKEN": "hf_ownerCanaryZ8x6Cv4Bn2Mq0Wd",
+    })))
+
+
+def test_on_a_space_a_visitor_without_a_token_still_learns_what_the_model_does(fake):
+    space = on_a_space(fake)
+    ui = space.parts
+    given = {ui.panel.endpoint: DEFAULT, ui.panel.model: "meta-llama/Llama-3.1-8B-Instruct", ui.panel.api_base: "", ui.panel.token: ""}
+    out = space.call("on_target", given).outputs[0]
+    assert out[ui.panel.task_info] == ROUTER_LINE  # the look-up needs no token; sending will ask for one
+    assert all("hf_ownerCanary" not in seen.headers.get("authorization", "") for seen in fake.requests)
+
+
+def test_a_signed_in_visitors_look_up_carries_their_sign_in(fake, monkeypatch):
+    # The Hub gets a token only at a Hugging Face address: here the fake stands for huggingface.co.
+    monkeypatch.setattr("playground._prepare.is_huggingface_url", lambda url, *more: True)
+    space = on_a_space(fake)
+    ui = space.parts
+    given = {ui.panel.endpoint: DEFAULT, ui.panel.model: "meta-llama/Llama-3.1-8B-Instruct", ui.panel.api_base: "", ui.panel.token: ""}
+    out = space.call("on_target", given, req=request(token=TOKEN)).outputs[0]
+    assert out[ui.panel.task_info] == ROUTER_LINE
+    hub = fake.seen("/api/models/meta-llama/Llama-3.1-8B-Instruct")
+    assert hub and all(seen.headers.get("authorization") == f"Bearer {TOKEN}" for seen in hub)  # a gated or private model is theirs to see
