@@ -185,6 +185,7 @@ def test_who_calls_without_a_sign_in_or_a_request():
     assert visitor_of(bare, None) == Visitor("abc123", "")  # no address at all: the browser session
     assert visitor_of(SimpleNamespace(headers={"x-forwarded-for": "not-an-address, 10.0.0.9"}, client=SimpleNamespace(host="10.0.0.2")),
                       None) == Visitor("10.0.0.2", "")  # nothing public in the header: the connection's own address
+    assert visitor_of(SimpleNamespace(), oauth) == Visitor("", OAUTH_CANARY)  # a request with none of these (a call without HTTP): no error
     assert repr(Visitor("1.2.3.4", OAUTH_CANARY)) == "Visitor(key='1.2.3.4', token=set)"
     assert repr(Visitor("1.2.3.4")) == "Visitor(key='1.2.3.4', token=none)"
 
