@@ -46,8 +46,27 @@ def test_server_token_only_for_hugging_face_hosts():
 def test_private_endpoint_without_any_token_is_refused_with_a_sentence():
     with pytest.raises(InputProblem, match="needs a token"):
         choose_endpoint(TurnInputs(endpoint="private", model="m", api_base="https://models.example.org"), HF_ROUTER)
-    with pytest.raises(InputProblem, match="URL"):
-        choose_endpoint(TurnInputs(endpoint="public", model="m"), HF_ROUTER)
+    with pytest.raises(InputProblem) as no_url:
+        choose_endpoint(TurnInputs(endpoint="public", model="m", api_base="  "), HF_ROUTER)
+    assert str(no_url.value) == "Paste the endpoint's URL in the API base URL box (it looks like https://xyz.endpoints.huggingface.cloud)."
+
+
+def test_the_servers_token_goes_to_the_default_endpoint_only_if_both_its_hosts_are_trusted():
+    """The default endpoint is two hosts: the router and hf-inference. An owner who lists a
+    mirror of the router as trusted has not vouched for another hf-inference host."""
+    mirrored = {"HF_TOKEN": SERVER_TOKEN, "HF_ROUTER_URL": "https://router.example.org", "PLAYGROUND_TOKEN_HOSTS": "router.example.org"}
+    half = AppSettings.from_env({**mirrored, "HF_INFERENCE_ENDPOINT": "https://mirror.example.org"})
+    assert choose_endpoint(TurnInputs(endpoint="default", model="gpt2"), half).api_key is False
+    both = AppSettings.from_env({**mirrored, "HF_INFERENCE_ENDPOINT": "https://mirror.example.org",
+                                 "PLAYGROUND_TOKEN_HOSTS": "router.example.org,mirror.example.org"})
+    assert choose_endpoint(TurnInputs(endpoint="default", model="gpt2"), both).api_key == SERVER_TOKEN
+
+
+def test_a_signed_in_visitor_typing_one_of_the_apps_own_services_as_the_url_calls_that_url():
+    space = AppSettings.from_env({"SPACE_ID": "someone/playground", "HF_ROUTER_URL": "https://router.example.org"})
+    inputs = TurnInputs(endpoint="public", model="m", api_base="https://router.example.org/v1", signed_in="hf_visitor_sign_in")
+    chosen = choose_endpoint(inputs, space)
+    assert (chosen.api_base, chosen.api_key) == ("https://router.example.org/v1", "hf_visitor_sign_in")
 
 
 def test_an_unknown_endpoint_kind_is_the_default_endpoint():
