@@ -32,6 +32,31 @@ def test_chat_streams_the_reply_and_returns_the_exchange(client, fake):
     assert details["figures"]["completion_tokens"] == 8
 
 
+def test_a_call_with_only_a_message_takes_the_defaults_of_the_signature(client, fake):
+    reply, details = client.predict("Tell me about Paris.", api_name="/chat")
+    assert details["status"] == "done" and reply.startswith(" Paris is the capital of France")
+    sent = fake.seen("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions")[-1]
+    assert sent.body["messages"] == [{"role": "user", "content": "Tell me about Paris."}]  # no context, no system prompt
+    assert (sent.body["max_tokens"], sent.body["temperature"], sent.body["top_p"]) == (256, 0.7, 0.95)
+    assert "stop" not in sent.body and "seed" not in sent.body
+    assert "x-hf-bill-to" not in sent.headers  # nobody else pays
+
+
+def test_every_generation_setting_and_the_route_reach_the_call(client, fake):
+    reply, details = client.predict("Tell me about Paris.", model="HuggingFaceH4/zephyr-7b-beta", temperature=0.2, top_p=0.5,
+                                    stop="###, END", seed=7, api_name="/chat")
+    sent = fake.seen("/hf-inference/models/HuggingFaceH4/zephyr-7b-beta/v1/chat/completions")[-1].body
+    assert (sent["temperature"], sent["top_p"], sent["stop"], sent["seed"]) == (0.2, 0.5, ["###", "END"], 7)
+    _, forced = client.predict("Paris is", model="HuggingFaceH4/zephyr-7b-beta", route="text generation", api_name="/chat")
+    assert forced["route"] == "text-generation"
+
+
+def test_a_question_answering_model_called_without_a_context_asks_for_one(client, fake):
+    reply, details = client.predict("What is the capital of France?", model="deepset/deberta-v3-large-squad2", api_name="/chat")
+    assert details["status"] != "done" and "paste the passage in the Context box" in details["error"]
+    assert fake.seen("/hf-inference/models/deepset/deberta-v3-large-squad2") == []  # nothing sent
+
+
 def test_history_is_sent_as_the_conversation(client, fake):
     history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
     client.predict(message="And now?", history=history, model="HuggingFaceH4/zephyr-7b-beta", system_prompt="Be brief.", api_name="/chat")

@@ -94,6 +94,27 @@ def test_with_the_owners_opt_in_the_budget_stops_the_21st_turn_of_the_hour(fake,
     assert turn(settings, visitor="203.0.113.7").status == "done"  # an hour later
 
 
+def test_api_callers_on_a_space_each_get_their_own_turns_of_the_hour(fake, monkeypatch):
+    from playground_ui.api import chat_api
+
+    monkeypatch.setattr(turn_module, "is_huggingface_url", lambda url, hosts=(): url.startswith(fake.url))
+    settings = space(fake, PLAYGROUND_VISITORS_USE_SERVER_TOKEN="1", HF_TOKEN=OAUTH)
+    chat = chat_api(AppSettings(**{**settings.__dict__, "budget": Budget(clock=lambda: 1000.0)}))
+
+    def call(address: str) -> dict:
+        scope = {"type": "http", "method": "POST", "path": "/", "query_string": b"", "client": ("10.0.0.2", 1234),
+                 "headers": [(b"x-forwarded-for", address.encode())]}
+
+        async def run():
+            return [details async for _, details in chat("Hi", model=MODEL, request=gr.Request(request=StarletteRequest(scope)))][-1]
+
+        return asyncio.run(run())
+
+    assert all(call("93.184.216.34")["status"] == "done" for _ in range(20))
+    assert call("93.184.216.34")["status"] == "refused"
+    assert call("151.101.1.69")["status"] == "done"  # a script elsewhere has its own hour
+
+
 def test_the_visitor_is_told_apart_by_the_address_behind_the_proxy():
     request = SimpleNamespace(headers={"x-forwarded-for": "93.184.216.34, 10.0.0.2"}, client=SimpleNamespace(host="10.0.0.2"))
     assert visitor_of(request, gr.OAuthToken(token=OAUTH_CANARY, scope="inference-api", expires_at=0)).key == "93.184.216.34"
