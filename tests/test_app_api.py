@@ -22,6 +22,7 @@ def test_chat_streams_the_reply_and_returns_the_exchange(client, fake):
     reply, details = job.result()
     assert reply == " Paris is the capital of France. It"
     assert any(0 < len(r) < len(reply) for r, _ in updates)  # partial replies arrive before the end
+    assert all(r for r, _ in updates) and "waiting" not in {d["status"] for _, d in updates}  # no empty update before the first token
     # the raw exchanges (which grow with every event) come once, with the last update, not with every token
     streaming = [d["exchanges"] for _, d in updates if d["status"] == "streaming"]
     assert streaming and all(exchanges == [] for exchanges in streaming)
