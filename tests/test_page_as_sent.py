@@ -85,6 +85,7 @@ def page_as_sent(env: dict[str, str]) -> dict[str, Any]:
     return {
         "title": config["title"],
         "launch": launch_options(settings),
+        "chats_at_once": demo._queue.default_concurrency_limit,  # PLAYGROUND_CONCURRENCY: what each event may run at once
         "layout": tree(config["layout"]),
         "parts": parts,
         "events": events,
