@@ -101,3 +101,27 @@ def test_a_wait_says_which_model_loads_or_that_the_endpoint_starts_with_the_time
         "The model is loading on the endpoint: about 12 s left")
     assert loading_sentence(LoadingStatus("", estimated_time=2, retry_in=2, waited=5, budget=60, scaling_up=True)) == (
         "The endpoint is starting (scaled to zero or initializing): next check in 2 s; waited 5 s of at most 60 s.")
+
+
+def test_the_figures_line_word_for_word():
+    from playground_ui.views import metrics_markdown
+
+    assert metrics_markdown(None) == "No turn yet: send a message to see its route, timings and tokens."
+    served = Figures(route="chat", time_to_first_token=0.25, total_time=2.25, completion_tokens=40, finish_reason="stop",
+                     provider="novita", cost=0.0000123)
+    assert metrics_markdown(served) == ("**provider** novita · **route** chat · **first token** 250 ms · **total** 2.25 s · "
+                                        "**tokens** 40 · **cost** ≈ $0.000012 · **tokens/s** 20.0 · **finish** stop")
+    dedicated = Figures(route="chat", time_to_first_token=0.9994, total_time=1.0, completion_tokens=3, estimated=True,
+                        finish_reason="length", engine="vLLM")
+    assert metrics_markdown(dedicated) == ("**engine** vLLM · **route** chat · **first token** 999 ms · **total** 1.00 s · "
+                                           "**tokens** 3 (estimated) · **tokens/s** 5000.0 · **finish** length")
+    answered = Figures(route="question-answering", total_time=0.0456, score=0.9731, finish_reason=None, completion_tokens=2)
+    assert metrics_markdown(answered) == "**route** question-answering · **total** 46 ms · **score** 0.97 · **finish** –"
+    labelled = Figures(route="text-classification", provider="hf-inference", total_time=1.5)
+    assert metrics_markdown(labelled) == "**provider** hf-inference · **route** text-classification · **total** 1.50 s · **finish** –"
+
+
+def test_a_turns_figures_as_data_carry_the_speed():
+    figures = Figures(route="chat", time_to_first_token=0.5, total_time=2.5, completion_tokens=10)
+    assert figures.to_dict()["tokens_per_second"] == 5.0 and figures.to_dict()["completion_tokens"] == 10
+    assert Figures(route="chat", time_to_first_token=1.0, total_time=1.0, completion_tokens=10).tokens_per_second is None  # no time to divide
