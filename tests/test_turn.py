@@ -34,7 +34,8 @@ def test_typed_token_wins_and_goes_anywhere_it_was_typed_for():
 def test_server_token_only_for_hugging_face_hosts():
     assert choose_endpoint(TurnInputs(endpoint="default", model="gpt2"), HF_ROUTER).api_key == SERVER_TOKEN
     hf_endpoint = TurnInputs(endpoint="private", model="m", api_base="https://abc.us-east-1.aws.endpoints.huggingface.cloud")
-    assert choose_endpoint(hf_endpoint, HF_ROUTER).api_key == SERVER_TOKEN
+    served = choose_endpoint(hf_endpoint, HF_ROUTER)
+    assert (served.api_key, served.api_base) == (SERVER_TOKEN, "https://abc.us-east-1.aws.endpoints.huggingface.cloud")  # and sent there
     elsewhere = TurnInputs(endpoint="public", model="m", api_base="https://models.example.org")
     assert choose_endpoint(elsewhere, HF_ROUTER).api_key is False  # never the server's token, never the library's chain
     plain_http = TurnInputs(endpoint="public", model="m", api_base="http://abc.endpoints.huggingface.cloud")
