@@ -117,6 +117,8 @@ def test_the_figures_line_word_for_word():
                                            "**tokens** 3 (estimated) · **tokens/s** 5000.0 · **finish** length")
     answered = Figures(route="question-answering", total_time=0.0456, score=0.9731, finish_reason=None, completion_tokens=2)
     assert metrics_markdown(answered) == "**route** question-answering · **total** 46 ms · **score** 0.97 · **finish** –"
+    failed = Figures(finish_reason="error")  # nothing came back: no route reached, no token
+    assert metrics_markdown(failed) == "**route** – · **first token** – · **total** – · **tokens** – · **tokens/s** – · **finish** error"
     labelled = Figures(route="text-classification", provider="hf-inference", total_time=1.5)
     assert metrics_markdown(labelled) == "**provider** hf-inference · **route** text-classification · **total** 1.50 s · **finish** –"
 

@@ -278,6 +278,18 @@ def test_messages_within_the_limits_go_through():
     assert final.status == "done"
 
 
+def test_the_limits_count_the_context_too_and_allow_exactly_the_limit():
+    from playground_ui.turn import length_problem
+
+    small = AppSettings.from_env({"PLAYGROUND_MAX_MESSAGE_CHARS": "50", "PLAYGROUND_MAX_CONVERSATION_CHARS": "120"})
+    assert length_problem("Who?", [{"role": "user", "content": "Who?"}], "c" * 50, small) is None  # a context of exactly the limit goes
+    messages = [{"role": "user", "content": "y" * 50}, {"role": "assistant", "content": "z" * 46}, {"role": "user", "content": "Who?"}]
+    assert length_problem("Who?", messages, "c" * 20, small) is None  # 120 in all: at the limit
+    assert length_problem("Who?", messages, "c" * 21, small) == (
+        "The conversation has grown to 121 characters, more than the 120 this playground sends in one turn. "
+        "Press Clear to start a new conversation (or shorten the system prompt).")
+
+
 def test_side_by_side_turns_interleave_and_stop_together():
     closed = []
 
