@@ -24,3 +24,25 @@ def test_smaller_amounts_are_shown_with_two_significant_digits_and_no_trailing_z
 
 def test_a_free_turn_costs_zero_dollars():
     assert cost_shown(0.0) == "≈ $0"
+
+
+def test_a_turn_costs_its_tokens_at_the_providers_prices_and_nothing_is_guessed_without_them():
+    from playground import ProviderOffer
+    from playground_ui.providers import turn_cost
+
+    usage = {"prompt_tokens": 1000, "completion_tokens": 2000}
+    assert turn_cost(usage, ProviderOffer("novita", input_price=0.5, output_price=2.0)) == 0.0045
+    assert turn_cost(usage, ProviderOffer("novita", input_price=None, output_price=2.0)) is None
+    assert turn_cost(usage, ProviderOffer("novita", input_price=0.5, output_price=None)) is None
+    assert turn_cost(usage, None) is None
+    assert turn_cost(None, ProviderOffer("novita", input_price=0.5, output_price=2.0)) is None
+    assert turn_cost({"prompt_tokens": 1000}, ProviderOffer("novita", input_price=0.5, output_price=2.0)) is None
+
+
+def test_the_provider_choice_is_added_to_the_model_unless_it_has_one_already():
+    from playground_ui.providers import find, with_provider
+
+    assert with_provider("meta-llama/Llama-3.1-8B-Instruct", "novita") == "meta-llama/Llama-3.1-8B-Instruct:novita"
+    assert with_provider("meta-llama/Llama-3.1-8B-Instruct:cheapest", "novita") == "meta-llama/Llama-3.1-8B-Instruct:cheapest"
+    assert with_provider("meta-llama/Llama-3.1-8B-Instruct", "auto") == "meta-llama/Llama-3.1-8B-Instruct"
+    assert find([], "meta-llama/Llama-3.1-8B-Instruct:novita") is None  # a model the router does not list
