@@ -236,12 +236,14 @@ def length_problem(message: str, messages: list[dict[str, Any]], context: str | 
 
 def generation_params(inputs: TurnInputs) -> dict[str, Any]:
     """The settings box as OpenAI parameters (blank fields left out)."""
-    stops = [s for s in (inputs.stop or "").replace("\\n", "\n").split(",") if s.strip()] if inputs.stop else []
+    # Comma-separated, the spaces around each dropped; a typed \n is a new line, and kept
+    # ("\n\n", the end of a paragraph, is a common stop: the box's placeholder offers it).
+    stops = [text.replace("\\n", "\n") for text in (part.strip(" \t") for part in (inputs.stop or "").split(",")) if text]
     params: dict[str, Any] = {
         "max_tokens": int(inputs.max_tokens) if inputs.max_tokens else None,
         "temperature": float(inputs.temperature) if inputs.temperature is not None else None,
         "top_p": float(inputs.top_p) if inputs.top_p is not None else None,
-        "stop": [s.strip() for s in stops] or None,
+        "stop": stops or None,
         "seed": _seed(inputs.seed),
     }
     return {k: v for k, v in params.items() if v is not None}

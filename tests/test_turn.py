@@ -70,6 +70,21 @@ def test_a_signed_in_visitor_typing_one_of_the_apps_own_services_as_the_url_call
     assert (chosen.api_base, chosen.api_key) == ("https://router.example.org/v1", "hf_visitor_sign_in")
 
 
+@pytest.mark.parametrize(("typed", "sent"), [
+    ("###, \\n\\n", ["###", "\n\n"]),  # the box's own example: a blank line is a stop
+    ("END\\nHuman:,  Bye ", ["END\nHuman:", "Bye"]),
+    (" , ,", None),
+    ("", None),
+])
+def test_stop_sequences_are_split_at_commas_and_a_typed_newline_is_kept(typed, sent):
+    assert generation_params(TurnInputs(stop=typed)).get("stop") == sent
+
+
+def test_blank_generation_settings_are_left_out():
+    assert generation_params(TurnInputs(max_tokens=None, temperature=None, top_p=None, stop="", seed="")) == {}
+    assert generation_params(TurnInputs(max_tokens=0, temperature=0.0, top_p=None)) == {"temperature": 0.0}  # 0 is a temperature
+
+
 def test_an_unknown_endpoint_kind_is_the_default_endpoint():
     chosen = choose_endpoint(TurnInputs(endpoint="elsewhere", model="gpt2", api_base="https://models.example.org"), HF_ROUTER)
     assert (chosen.model, chosen.api_base, chosen.api_key) == ("gpt2", None, SERVER_TOKEN)  # the URL box is not read
