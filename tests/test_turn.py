@@ -74,6 +74,7 @@ def test_a_signed_in_visitor_typing_one_of_the_apps_own_services_as_the_url_call
     ("###, \\n\\n", ["###", "\n\n"]),  # the box's own example: a blank line is a stop
     ("END\\nHuman:,  Bye ", ["END\nHuman:", "Bye"]),
     (" , ,", None),
+    ("X, <|eot|>", ["X", "<|eot|>"]),  # only spaces are trimmed, never a stop's own characters
     ("", None),
 ])
 def test_stop_sequences_are_split_at_commas_and_a_typed_newline_is_kept(typed, sent):
