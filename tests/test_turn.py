@@ -332,7 +332,7 @@ def test_side_by_side_turns_interleave_and_stop_together():
     assert sorted(closed) == ["a", "b"]
 
 
-@pytest.mark.parametrize("typed, sent", [("", None), ("  ", None), ("42", 42), (" 7 ", 7), (3.0, 3)])
+@pytest.mark.parametrize("typed, sent", [("", None), ("  ", None), ("42", 42), (" 7 ", 7), (3.0, 3), ("0", 0)])
 def test_the_seed_box_sends_a_seed_only_when_one_is_typed(typed, sent):
     assert generation_params(TurnInputs(seed=typed)).get("seed") == sent
 
@@ -341,6 +341,35 @@ def test_the_seed_box_sends_a_seed_only_when_one_is_typed(typed, sent):
 def test_a_seed_that_is_not_a_whole_number_is_refused_with_a_sentence(typed):
     with pytest.raises(InputProblem, match="The seed must be a whole number"):
         generation_params(TurnInputs(seed=typed))
+
+
+def test_the_seed_refusal_quotes_what_was_typed_up_to_40_characters():
+    with pytest.raises(InputProblem) as refused:
+        generation_params(TurnInputs(seed="abcdefghij" * 5))
+    assert str(refused.value) == ("The seed must be a whole number of 0 or more (or empty for a new one each time), "
+                                  f"not '{'abcdefghij' * 4}'.")
+
+
+def test_a_turns_cost_is_unknown_for_a_model_the_router_does_not_list_or_an_unnamed_provider(fake):
+    from playground_ui.turn import _cost
+
+    usage = {"prompt_tokens": 1000, "completion_tokens": 2000}
+    assert asyncio.run(_cost("novita", "someone/not-on-the-router", usage)) is None
+    assert asyncio.run(_cost(None, "meta-llama/Llama-3.1-8B-Instruct", usage)) is None
+    assert asyncio.run(_cost("novita", "meta-llama/Llama-3.1-8B-Instruct", usage)) > 0
+
+
+def test_the_code_view_shows_the_chosen_languages_code_of_the_last_call():
+    from playground import Exchange
+    from playground_ui.payload_view import code_for
+
+    call = CallShape(model="meta-llama/Llama-3.1-8B-Instruct", messages=[{"role": "user", "content": "Hi"}], route="chat")
+    sent = [Exchange("chat", "POST", "https://router.huggingface.co/v1/chat/completions", {}, {"messages": []}, status=200)]
+    last = {"call": call, "exchanges": sent}
+    assert code_for("Python (playground)", last) == (python_code(call), "python")
+    assert code_for("curl", last) == (curl_code(sent), "shell")
+    assert code_for("InferenceClient", last) == (inference_client_code(call), "python")
+    assert code_for("curl", None) == ("# Send a message: the same call appears here as code.", "python")
 
 
 def test_a_turn_on_the_default_endpoint_reaches_inference_providers_with_the_typed_token(fake):
