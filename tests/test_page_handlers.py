@@ -92,6 +92,12 @@ def test_send_empties_the_message_box_once_as_the_turn_starts_so_what_is_typed_m
     assert call.final(ui.chat.chatbot)[-1] == bot(REPLY)
 
 
+def test_a_message_sent_before_the_first_look_up_ends_leaves_the_task_line_to_it(app, ui, fake):
+    call = send(app, ui, {})  # the page as it opens: no task line learnt yet
+    assert call.final(ui.chat.chatbot)[-1] == bot(REPLY)
+    assert not call.touched(ui.panel.task_info)
+
+
 def test_send_shows_the_sent_call_in_the_code_language_chosen_and_the_route_taken(app, ui, fake):
     call = send(app, ui, {ui.payload.code_choice: "curl", ui.panel.task_base: "Chat model on Inference Providers"})
     code = call.final(ui.payload.code)

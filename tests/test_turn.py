@@ -407,6 +407,14 @@ def test_router_refusals_name_the_box_to_change(fake, model, token, box):
     assert final.status == "error" and box in final.error
 
 
+def test_tokens_counted_by_the_playground_are_marked_as_an_estimate(fake):
+    """A TGI 1.x stream carries no usage: the playground counts the tokens itself and says so."""
+    inputs = TurnInputs(endpoint="public", model="", api_base=fake.endpoint_url("zephyr-tgi1"), max_tokens=5)
+    final = run(inputs, settings_for(fake))[-1]
+    assert final.status == "done" and final.figures.estimated is True and final.figures.completion_tokens
+    assert f"**tokens** {final.figures.completion_tokens} (estimated)" in metrics_markdown(final.figures)
+
+
 def test_the_figures_name_the_provider_and_the_cost(fake):
     inputs = TurnInputs(endpoint="default", model="meta-llama/Llama-3.1-8B-Instruct", provider="novita", token="hf_fake_valid_user_token",
                         max_tokens=3, bill_to=" my-org ")
