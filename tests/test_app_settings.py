@@ -37,3 +37,17 @@ def test_the_servers_token_lists_endpoints_only_where_both_listing_hosts_are_tru
     assert listing_token("", AppSettings.from_env({**mirror, "PLAYGROUND_TOKEN_HOSTS": "hub.example.org"})) is None
     assert listing_token("", AppSettings.from_env({**mirror, "PLAYGROUND_TOKEN_HOSTS": "api.example.org"})) is None
     assert listing_token(" hf_typed ", AppSettings.from_env(mirror)) == "hf_typed"  # what the person typed goes where they asked
+
+
+def test_with_nothing_set_the_app_holds_no_token_trusts_no_extra_host_and_opens_on_the_local_demo():
+    plain = AppSettings.from_env({})
+    assert (plain.server_token, plain.token_hosts, plain.default_endpoint) == (None, (), "local")
+    assert AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN}).default_endpoint == "default"  # with a token: Inference Providers
+
+
+def test_the_endpoint_the_page_opens_on_and_the_trusted_hosts_are_read_in_any_capitals():
+    settings = AppSettings.from_env({"PLAYGROUND_DEFAULT_ENDPOINT": " Public ", "PLAYGROUND_TOKEN_HOSTS": " TGI.Example.org , "})
+    assert (settings.default_endpoint, settings.token_hosts) == ("public", ("tgi.example.org",))
+    with pytest.raises(SystemExit) as stopped:
+        AppSettings.from_env({"PLAYGROUND_DEFAULT_ENDPOINT": "elsewhere"})
+    assert str(stopped.value) == "PLAYGROUND_DEFAULT_ENDPOINT='elsewhere': use default, public, private or local."

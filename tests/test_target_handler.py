@@ -76,6 +76,11 @@ def test_on_inference_providers_the_picker_lists_who_serves_the_model_and_keeps_
     assert hidden(out[ui.chat.context])
 
 
+def test_a_task_model_on_hf_inference_gets_the_context_box_and_no_provider_picker(app, ui, fake):
+    out = looked_up(app, ui, DEFAULT, model="deepset/deberta-v3-large-squad2", token=TOKEN)
+    assert out[ui.chat.context]["visible"] is True and hidden(out[ui.panel.provider])
+
+
 def test_a_dedicated_endpoint_never_shows_the_provider_picker(app, ui, fake):
     assert hidden(looked_up(app, ui, PUBLIC, url=fake.endpoint_url("vllm-chat"), picked="novita")[ui.panel.provider])
 
