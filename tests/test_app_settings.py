@@ -45,6 +45,17 @@ def test_with_nothing_set_the_app_holds_no_token_trusts_no_extra_host_and_opens_
     assert AppSettings.from_env({"HF_TOKEN": SERVER_TOKEN}).default_endpoint == "default"  # with a token: Inference Providers
 
 
+@pytest.mark.parametrize("kind", ["default", "public", "private", "local"])
+def test_the_page_opens_on_the_endpoint_kind_set(kind):
+    assert AppSettings.from_env({"PLAYGROUND_DEFAULT_ENDPOINT": kind.upper()}).default_endpoint == kind
+
+
+def test_the_limits_set_are_the_limits_used():
+    settings = AppSettings.from_env({"PLAYGROUND_CONCURRENCY": "8", "PLAYGROUND_MAX_SESSIONS": "5"})
+    assert (settings.concurrency, settings.max_sessions) == (8, 5)
+    assert (AppSettings.from_env({}).concurrency, AppSettings.from_env({}).max_sessions) == (256, 1000)  # README's defaults
+
+
 def test_the_endpoint_the_page_opens_on_and_the_trusted_hosts_are_read_in_any_capitals():
     settings = AppSettings.from_env({"PLAYGROUND_DEFAULT_ENDPOINT": " Public ", "PLAYGROUND_TOKEN_HOSTS": " TGI.Example.org , "})
     assert (settings.default_endpoint, settings.token_hosts) == ("public", ("tgi.example.org",))

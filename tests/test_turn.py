@@ -145,6 +145,20 @@ def test_question_answering_turn_with_context(fake):
     inputs = TurnInputs(endpoint="default", model="deepset/deberta-v3-large-squad2", context="The capital of France is Paris.")
     final = run(inputs, settings_for(fake), message="What is the capital of France?")[-1]
     assert (final.status, final.reply, final.call.route) == ("done", "Paris", "question-answering")
+    assert final.call.context == "The capital of France is Paris."  # the code view's call carries the passage
+
+
+def test_a_forced_route_is_in_the_code_views_call(fake):
+    inputs = TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", route="text generation", max_tokens=4)
+    final = run(inputs, settings_for(fake), message="Paris is")[-1]
+    assert final.status == "done" and final.call.task == "text-generation"
+
+
+@pytest.mark.parametrize("message", ["", "   ", None])
+def test_an_empty_message_is_refused_and_nothing_is_sent(fake, message):
+    final = run(TurnInputs(endpoint="default", model="gpt2"), settings_for(fake), message=message)[-1]
+    assert (final.status, final.reply, final.error) == ("refused", "", "Type a message first.")
+    assert fake.requests == []
 
 
 def test_failed_turn_ends_with_a_sentence_and_the_raw_error(fake):
