@@ -51,8 +51,8 @@ def test_the_page_opens_on_the_endpoint_kind_set(kind):
 
 
 def test_the_limits_set_are_the_limits_used():
-    settings = AppSettings.from_env({"PLAYGROUND_CONCURRENCY": "8", "PLAYGROUND_MAX_SESSIONS": "5"})
-    assert (settings.concurrency, settings.max_sessions) == (8, 5)
+    settings = AppSettings.from_env({"PLAYGROUND_CONCURRENCY": "8", "PLAYGROUND_MAX_SESSIONS": "5", "PLAYGROUND_VISITOR_TURNS_PER_HOUR": "3"})
+    assert (settings.concurrency, settings.max_sessions, settings.visitor_turns_per_hour) == (8, 5, 3)
     assert (AppSettings.from_env({}).concurrency, AppSettings.from_env({}).max_sessions) == (256, 1000)  # README's defaults
 
 
