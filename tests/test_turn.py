@@ -151,7 +151,7 @@ def test_question_answering_turn_with_context(fake):
 def test_a_forced_route_is_in_the_code_views_call(fake):
     inputs = TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", route="text generation", max_tokens=4)
     final = run(inputs, settings_for(fake), message="Paris is")[-1]
-    assert final.status == "done" and final.call.task == "text-generation"
+    assert final.status == "done" and final.call.task == "text-generation" and final.call.route == "text-generation"  # and taken
 
 
 @pytest.mark.parametrize("message", ["", "   ", None])
