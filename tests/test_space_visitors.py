@@ -182,7 +182,7 @@ def test_the_owners_token_never_goes_to_a_visitors_endpoint_and_never_pays_a_bil
     assert choose_endpoint(signed, settings).api_key is False  # nor a visitor's sign-in: a link may have set that URL
     monkeypatch.setattr(turn_module, "is_huggingface_url", lambda url, hosts=(): url.startswith(fake.url))
     refused = turn(settings, bill_to="the-owners-org")
-    assert refused.status == "refused" and "Bill to" in refused.error and fake.seen(ROUTER_CHAT) == []
+    assert refused.status == "refused" and "Bill to" in refused.error and refused.reply == "" and fake.seen(ROUTER_CHAT) == []
 
 
 def test_a_message_refused_for_its_length_does_not_use_up_a_turn(fake, monkeypatch):

@@ -171,7 +171,7 @@ def test_failed_turn_ends_with_a_sentence_and_the_raw_error(fake):
 
 def test_refused_turn_sends_nothing(fake):
     final = run(TurnInputs(endpoint="private", model="m", api_base=fake.endpoint_url("private-chat")), settings_for(fake))[-1]
-    assert final.status == "refused" and "needs a token" in final.error
+    assert final.status == "refused" and "needs a token" in final.error and final.reply == ""
     assert fake.requests == []
 
 
@@ -181,7 +181,16 @@ def test_loading_model_shows_a_countdown(fake):
     updates = run(TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", route="chat"), settings_for(fake))
     loading = [u.reply for u in updates if u.status == "loading"]
     assert loading and "is loading" in loading[0] and "about 2 s left" in loading[0]
+    first_wait = next(u for u in updates if u.status == "loading")
+    assert "HTTP 503" in response_text(first_wait.exchanges) and first_wait.call.model == "HuggingFaceH4/zephyr-7b-beta"  # the 503, shown at once
     assert updates[-1].status == "done"
+
+
+def test_a_turn_starts_with_a_waiting_update_that_already_carries_its_call(fake):
+    updates = run(TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=3), settings_for(fake))
+    first = updates[0]
+    assert (first.status, first.reply, first.exchanges) == ("waiting", "", [])
+    assert first.call.model == "HuggingFaceH4/zephyr-7b-beta" and first.call.messages[-1]["content"] == "Tell me about Paris."
 
 
 def test_mid_stream_error_keeps_the_text(fake):
