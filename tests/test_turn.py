@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -125,12 +126,17 @@ def test_text_that_came_before_the_endpoint_paused_is_shown_during_the_pause(fak
     fake.hold_last = threading.Event()  # every token at once, then the stream's end held back
     released = threading.Timer(1.0, fake.hold_last.set)
     released.start()
-    shown = []  # (reply, when) of each update
+    shown = []  # (reply, status, paused, released) of each update
+    paused, streamed = [], []
 
     async def collect():
         inputs = TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=10)
         async for update in run_turn([], "Tell me about Paris.", inputs, settings_for(fake)):
             shown.append((update.reply, update.status, update.paused, fake.hold_last.is_set()))
+            if update.paused:
+                paused.append((update, time.monotonic()))
+            elif update.status == "streaming":
+                streamed.append(time.monotonic())
 
     asyncio.run(collect())
     released.join()
@@ -139,6 +145,9 @@ def test_text_that_came_before_the_endpoint_paused_is_shown_during_the_pause(fak
     during_pause = [(reply, paused) for reply, status, paused, released_yet in shown if status == "streaming" and not released_yet]
     assert during_pause and during_pause[-1] == (final[0], True)  # the whole text, marked so that the wire views show it too
     assert [paused for _, _, paused, _ in shown].count(True) == 1  # once per pause, not a flood of repeats
+    update, when = paused[0]
+    assert update.exchanges and update.call is not None  # the wire views keep what they show
+    assert when - max(t for t in streamed if t < when) >= 0.45  # half a second of quiet first: not every pause between tokens
 
 
 def test_question_answering_turn_with_context(fake):
