@@ -141,7 +141,8 @@ def test_a_loading_model_shows_a_countdown_then_answers(app: Page, fake):
     fake.script("/hf-inference/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions",
                 Reply(503, {"error": "Model meta-llama/Llama-2-7b-chat-hf is currently loading", "estimated_time": 3.0}))
     send(app, "Tell me about Paris.")
-    expect(bot(app)).to_contain_text("is loading on the endpoint: about 3 s left", timeout=10000)
+    # The countdown's first figure is shown for a second: a loaded machine may draw it first at 2 s.
+    expect(bot(app)).to_contain_text(re.compile(r"is loading on the endpoint: about [23] s left"), timeout=10000)
     expect(bot(app)).to_contain_text("about 1 s left", timeout=5000)  # it counts down
     expect(app.locator("#metrics")).to_contain_text("Waiting for the model to load")
     assert "HTTP 503" in (app.get_by_role("tab", name="Response").click() or code_text(app, "response"))  # the 503 is shown
