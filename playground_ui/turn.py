@@ -367,7 +367,7 @@ async def run_turn(
         _Streaming.active += 1
         try:
             while True:
-                ahead = ahead or asyncio.ensure_future(_next_chunk(stream))
+                ahead = ahead or asyncio.ensure_future(anext(stream))
                 if unshown or views_behind:
                     due = last_sent + (_Streaming.interval() if unshown else VIEW_INTERVAL)
                     await asyncio.wait({ahead}, timeout=max(0.0, due - time.monotonic()))
@@ -378,8 +378,9 @@ async def run_turn(
                         yield TurnUpdate(reply=text, exchanges=stream.exchanges, call=shape, paused=paused)
                         continue
                 read, ahead = ahead, None
-                chunk = await read
-                if chunk is None:
+                try:
+                    chunk = await read
+                except StopAsyncIteration:
                     break
                 usage = chunk.get("usage") or usage
                 if not chunk.choices:  # a usage-only chunk
@@ -432,14 +433,6 @@ async def run_turn(
             call.cancel()
         if stream is not None:
             await stream.aclose()
-
-
-async def _next_chunk(stream: Any) -> Any:
-    """The stream's next chunk, or None at its end (a task cannot end with StopAsyncIteration)."""
-    try:
-        return await stream.__anext__()
-    except StopAsyncIteration:
-        return None
 
 
 async def _cost(provider: str | None, model: str, usage: Any) -> float | None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 from apprun import free_port
-from pagecalls import PageCalls, page_calls_fixture, page_parts_fixture, request  # noqa: F401 (fixtures)
+from pagecalls import PageCalls, fake_settings, page_calls_fixture, page_parts_fixture, request  # noqa: F401 (fixtures)
 
-from playground_ui import AppSettings, build_app
+from playground_ui import build_app
 
 from playground_ui.providers import POLICIES
 from playground_ui.turn import DEFAULT, LOCAL, PRIVATE, PUBLIC
@@ -104,10 +104,7 @@ def test_when_nothing_can_be_learnt_the_line_says_why_and_the_models_extras_are_
 
 def on_a_space(fake) -> PageCalls:
     """The page as a public Space builds it: visitors sign in; the owner's token is not theirs to spend."""
-    return PageCalls(build_app(AppSettings.from_env({
-        "HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url,
-        "HF_ENDPOINTS_API_URL": fake.endpoints_api_url, "SPACE_ID": "someone/playground", "HF_TOKEN": "hf_ownerCanaryZ8x6Cv4Bn2Mq0Wd",
-    })))
+    return PageCalls(build_app(fake_settings(fake, SPACE_ID="someone/playground", HF_TOKEN="hf_ownerCanaryZ8x6Cv4Bn2Mq0Wd")))
 
 
 def test_on_a_space_a_visitor_without_a_token_still_learns_what_the_model_does(fake):
