@@ -21,7 +21,6 @@ from ._errors import (
     ContextWindowExceededError,
     InternalServerError,
     RateLimitError,
-    ServiceUnavailableError,
     error_for_status,
 )
 from ._exchange import Exchange

@@ -19,7 +19,10 @@ def finished_turns(fake, count: int) -> list:
         {"HF_INFERENCE_ENDPOINT": fake.inference_url, "HF_ENDPOINT": fake.url, "HF_ROUTER_URL": fake.router_url})
 
     async def turns():
-        return [[u async for u in run_turn([], "What is the capital of France?", QUESTION, settings)][-1] for _ in range(count)]
+        finished = []
+        for _ in range(count):
+            finished.append([u async for u in run_turn([], "What is the capital of France?", QUESTION, settings)][-1])
+        return finished
 
     return asyncio.run(turns())
 

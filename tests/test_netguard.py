@@ -74,8 +74,6 @@ def test_a_literal_private_address_is_refused_by_the_connection_itself(fake, gua
     guarded(space(fake))
 
     async def probe():
-        import httpx
-
         return await _transport.async_pool().client.get(f"{fake.url}/info")
 
     with pytest.raises(Exception) as caught:

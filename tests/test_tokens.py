@@ -26,7 +26,7 @@ SOURCES = ["api_key", "huggingface_key", "HF_TOKEN", "HUGGINGFACE_API_KEY", "sav
 @pytest.mark.parametrize("winner", range(len(SOURCES)))
 def test_precedence_first_source_wins(fake, monkeypatch, tmp_path, winner):
     """Every source from ``winner`` on is set, each with its own token: the first one is used."""
-    tokens = {name: f"hf_fake_valid_user_token" if i == winner else f"hf_fake_loser_{i}" for i, name in enumerate(SOURCES)}
+    tokens = {name: "hf_fake_valid_user_token" if i == winner else f"hf_fake_loser_{i}" for i, name in enumerate(SOURCES)}
     kwargs = {}
     for name in SOURCES[winner:]:
         if name == "api_key":
