@@ -39,10 +39,18 @@ def has_chat_template(model: str) -> bool:
     return not (lowered.endswith("-hf") and "chat" not in lowered)
 
 
+def text_of(content: Any) -> str:
+    """A message's text: a string as it is, the text parts of a list of OpenAI content parts."""
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict) and part.get("type") == "text")
+    return content if isinstance(content, str) else ""
+
+
 def canned_tokens(prompt: str, limit: int | None) -> list[str]:
     """The reply, as tokens: a sentence saying what this is, and the start of the message."""
     echo = " ".join(prompt.split()[-12:])
-    text = f"{CANNED} You said: “{echo}”. Choose another endpoint to talk to a real model."
+    said = f"You said: “{echo}”." if echo else "Your message had no text."
+    text = f"{CANNED} {said} Choose another endpoint to talk to a real model."
     tokens = re.findall(r"\s*\S+", text)
     return tokens[: limit or len(tokens)]
 
@@ -122,10 +130,10 @@ def chat(model: str, body: Any, sse) -> Any:
     if not has_chat_template(model) or pipeline_tag(model) != "text-generation":
         return JSONResponse({"error": "Template error: template not found", "error_type": "template_error"}, status_code=422)
     last = next((m.get("content") for m in reversed(body["messages"]) if isinstance(m, dict) and m.get("role") == "user"), "")
-    tokens = canned_tokens(str(last), body.get("max_tokens"))
+    tokens = canned_tokens(text_of(last), body.get("max_tokens"))
     finish = "length" if body.get("max_tokens") and len(tokens) >= body["max_tokens"] else "stop"
     common = {"id": "", "created": int(time.time()), "model": model, "system_fingerprint": "local-demo"}
-    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"] if isinstance(m, dict))
+    prompt_tokens = sum(len(text_of(m.get("content")).split()) for m in body["messages"] if isinstance(m, dict))
     if body.get("stream"):
         events = [
             {**common, "object": "chat.completion.chunk",

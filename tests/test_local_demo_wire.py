@@ -45,6 +45,9 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "chat that echoes only the last twelve words": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions",
                                                     {"messages": [{"role": "user", "content": LONG}]}),
     "chat with no user message": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions", {"messages": [{"role": "system", "content": "Be brief."}]}),
+    "chat with a message in content parts": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions", {"messages": [{"role": "user", "content": [
+        {"type": "text", "text": "Tell me"}, {"type": "image_url", "image_url": {"url": "https://example.com/paris.png"}},
+        {"type": "text", "text": "about Paris."}]}]}),
     "chat with a chat model named -chat-hf": ("POST", "/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions",
                                               {"messages": [{"role": "user", "content": "Hi"}]}),
     "chat with no messages": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions", {"prompt": "Hi"}),
