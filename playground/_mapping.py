@@ -306,7 +306,8 @@ def _router_message(
 def is_template_error(status: int, body: Any) -> bool:
     """True when a chat was refused because the model has no chat template: TGI's 422
     ``template_error``, or an OpenAI-compatible engine's 400 (vLLM: "default chat template
-    is no longer allowed")."""
+    is no longer allowed"; SGLang and newer vLLM relay transformers' "tokenizer.chat_template
+    is not set")."""
     if status not in (400, 422):
         return False
     hf = read_hf_error(body)
@@ -315,7 +316,7 @@ def is_template_error(status: int, body: Any) -> bool:
         # TGI's template_error also covers templates that raise (roles must alternate, no
         # system role): those models have a template, so only a missing one falls back.
         return (hf.error_type == "template_error" and (not text or "not found" in text)) or "template not found" in text
-    return "chat template" in text and any(s in text for s in ("no longer allowed", "must provide", "does not define", "not found"))
+    return "chat template" in text and any(s in text for s in ("no longer allowed", "must provide", "does not define", "not found", "is not set"))
 
 
 def unused_model_kwargs(status: int, body: Any) -> frozenset[str]:

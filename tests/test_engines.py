@@ -60,6 +60,21 @@ def test_a_model_vllm_refuses_to_chat_with_falls_back_to_text_and_is_remembered(
     assert [e.purpose for e in r.exchanges] == ["text-generation"]
 
 
+def test_a_model_whose_tokenizer_has_no_chat_template_falls_back_to_text(fake):
+    """SGLang (and vLLM since transformers dropped its default template) relay transformers'
+    own ValueError when the tokenizer has no template: the chat is retried as text."""
+    url = fake.endpoint_url("sglang-chat")
+    completion(model="tgi", messages=CHAT, api_base=url, max_tokens=1)  # learn the engine
+    no_template = ("Cannot use chat template functions because tokenizer.chat_template is not set and no template argument "
+                   "was passed! For information about writing templates and setting the tokenizer.chat_template attribute, "
+                   "please see the documentation at https://huggingface.co/docs/transformers/main/en/chat_templating")
+    fake.script("/endpoints/sglang-chat/v1/chat/completions",
+                Reply(400, {"object": "error", "message": no_template, "type": "BadRequestError", "param": None, "code": 400}))
+    r = completion(model="tgi", messages=CHAT, api_base=url, max_tokens=2)
+    assert r.route == "text-generation" and r.choices[0].message.content == " Paris is"
+    assert [(e.purpose, e.status) for e in r.exchanges][-2:] == [("chat", 400), ("fallback to text-generation (no chat template)", 200)]
+
+
 def test_vllm_errors_read_as_sentences(fake):
     url = fake.endpoint_url("vllm-chat")
     completion(model="tgi", messages=CHAT, api_base=url, max_tokens=1)  # learn the engine
