@@ -386,9 +386,11 @@ async def run_turn(
                 if not chunk.choices:  # a usage-only chunk
                     continue
                 choice = chunk.choices[0]
-                text += choice.delta.get("content") or ""
                 finish = choice.finish_reason or finish
-                usage = chunk.get("usage") or usage
+                piece = choice.delta.get("content") or ""
+                if not piece and choice.finish_reason:  # the closing chunk: the last update follows it
+                    continue
+                text += piece  # (a chunk of reasoning or the role's has none, and still shows that the reply streams)
                 now = time.monotonic()
                 if now - last_sent < _Streaming.interval():
                     unshown = True

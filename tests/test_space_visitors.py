@@ -85,8 +85,13 @@ def test_with_the_owners_opt_in_the_budget_stops_the_21st_turn_of_the_hour(fake,
     settings = AppSettings(**{**settings.__dict__, "budget": Budget(clock=lambda: now[0])})
     for _ in range(20):
         assert turn(settings, visitor="203.0.113.7").status == "done"
+    now[0] += 15 * 60
     refused = turn(settings, visitor="203.0.113.7")
     assert refused.status == "refused" and "20 turns an hour" in refused.error and "sign in with Hugging Face" in refused.error
+    assert "the next one in about 45 min" in refused.error  # this visitor's first turn of the hour leaves it then
+    assert refused.reply == ""  # only the sentence shows (the API's reply to a script is empty too)
+    compared = turn(settings, visitor="203.0.113.7", side="B")  # in compare mode, each side's refusal names its own box
+    assert "paste your own token in side B's Token box" in compared.error
     assert len(fake.seen(ROUTER_CHAT)) == 20  # the 21st sent nothing
     assert turn(settings, visitor="198.51.100.9").status == "done"  # another visitor has their own hour
     assert turn(settings, visitor="203.0.113.7", signed_in=OAUTH).status == "done"  # their own account is not counted

@@ -144,10 +144,62 @@ def test_text_that_came_before_the_endpoint_paused_is_shown_during_the_pause(fak
     assert final[1] == "done" and final[0] == " Paris is the capital of France. It has museums"
     during_pause = [(reply, paused) for reply, status, paused, released_yet in shown if status == "streaming" and not released_yet]
     assert during_pause and during_pause[-1] == (final[0], True)  # the whole text, marked so that the wire views show it too
+    assert (final[0], False) in during_pause  # and shown first once the update interval was up, not half a second later
+    assert len(during_pause) <= 5  # the burst of nine tokens went in a few updates, not one per token
     assert [paused for _, _, paused, _ in shown].count(True) == 1  # once per pause, not a flood of repeats
     update, when = paused[0]
     assert update.exchanges and update.call is not None  # the wire views keep what they show
     assert when - max(t for t in streamed if t < when) >= 0.45  # half a second of quiet first: not every pause between tokens
+
+
+def test_a_slow_stream_shows_each_token_once_with_the_request_beside_it(fake):
+    """Tokens 0.12 s apart (more than the update interval): each one is an update of its own,
+    no update repeats the text before it, and the wire view has the request all along."""
+    fake.token_delay = 0.12
+    updates = run(TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=6), settings_for(fake))
+    streamed = [u for u in updates if u.status == "streaming" and not u.paused]
+    assert [u.reply for u in streamed] == [" Paris", " Paris is", " Paris is the", " Paris is the capital", " Paris is the capital of",
+                                           " Paris is the capital of France"][: len(streamed)] and len(streamed) >= 5
+    assert all("Tell me about Paris." in request_text(u.exchanges) for u in streamed)
+
+
+def streaming_gaps(times: list[float]) -> float:
+    """The median time between a chat's streamed updates."""
+    gaps = sorted(b - a for a, b in zip(times, times[1:]))
+    return gaps[len(gaps) // 2]
+
+
+def test_with_many_chats_streaming_at_once_each_sends_fewer_updates_and_the_pace_recovers(fake):
+    """Gradio spends CPU on every update: with 40 replies streaming at once each one is
+    updated about every 40/150 s instead of at every token (0.1 s apart here), also after
+    one of them ends, and a chat alone is updated at every token again, however many
+    turns the process has served before."""
+    settings = settings_for(fake)
+    zephyr = "HuggingFaceH4/zephyr-7b-beta"
+
+    async def chat(max_tokens: int) -> list[float]:
+        times = []
+        async for update in run_turn([], "Tell me about Paris.", TurnInputs(endpoint="default", model=zephyr, max_tokens=max_tokens), settings):
+            if update.status == "streaming" and not update.paused:
+                times.append(time.monotonic())
+        return times
+
+    async def served_before():
+        for _ in range(50):
+            await chat(2)
+
+    async def at_once() -> list[list[float]]:
+        chats = [asyncio.ensure_future(chat(14)) for _ in range(40)]
+        await asyncio.sleep(0.3)
+        await chat(1)  # one more chat comes and ends while they stream
+        return await asyncio.gather(*chats)
+
+    asyncio.run(served_before())
+    fake.token_delay = 0.1
+    alone = asyncio.run(chat(14))
+    assert streaming_gaps(alone) < 0.2  # every token, as for the first chat
+    crowded = asyncio.run(at_once())
+    assert sorted(streaming_gaps(times) for times in crowded)[20] >= 0.2
 
 
 def test_question_answering_turn_with_context(fake):
@@ -312,6 +364,7 @@ def test_a_message_or_conversation_past_the_limits_is_refused_with_nothing_sent(
     inputs = TurnInputs(endpoint="local", model="m")
     final = run(inputs, small, message="x" * 51)[-1]
     assert final.status == "refused" and "51 characters" in final.error and "at most 50" in final.error
+    assert final.reply == ""  # only the sentence shows (the API's reply to a script is empty too)
     history = [{"role": "user", "content": "y" * 55}, {"role": "assistant", "content": "z" * 55}]
     final = run(inputs, small, message="a short one", conversation=history)[-1]
     assert final.status == "refused" and "Clear" in final.error and "120" in final.error
