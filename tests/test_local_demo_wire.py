@@ -48,6 +48,10 @@ REQUESTS: dict[str, tuple[str, str, Any]] = {
     "chat with a message in content parts": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions", {"messages": [{"role": "user", "content": [
         {"type": "text", "text": "Tell me"}, {"type": "image_url", "image_url": {"url": "https://example.com/paris.png"}},
         {"type": "text", "text": "about Paris."}]}]}),
+    "chat with content parts that are not all text": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions", {"messages": [{"role": "user", "content": [
+        {"type": "text"}, "not a part", {"type": "text", "text": "Hi"}]}]}),
+    "chat with a message whose content is a number": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions",
+                                                      {"messages": [{"role": "user", "content": 42}]}),
     "chat with a chat model named -chat-hf": ("POST", "/models/meta-llama/Llama-2-7b-chat-hf/v1/chat/completions",
                                               {"messages": [{"role": "user", "content": "Hi"}]}),
     "chat with no messages": ("POST", f"/models/{CHAT_MODEL}/v1/chat/completions", {"prompt": "Hi"}),
