@@ -26,6 +26,7 @@ def test_chat_streams_the_reply_and_returns_the_exchange(client, fake):
     # the raw exchanges (which grow with every event) come once, with the last update, not with every token
     streaming = [d["exchanges"] for _, d in updates if d["status"] == "streaming"]
     assert streaming and all(exchanges == [] for exchanges in streaming)
+    assert {d["route"] for _, d in updates} == {"chat"}  # each partial update says the route it streams on
     assert details["status"] == "done" and details["error"] is None and details["route"] == "chat"
     chat = details["exchanges"][-1]
     assert chat["request"]["url"].endswith("/models/HuggingFaceH4/zephyr-7b-beta/v1/chat/completions")

@@ -152,6 +152,25 @@ def test_text_that_came_before_the_endpoint_paused_is_shown_during_the_pause(fak
     assert when - max(t for t in streamed if t < when) >= 0.45  # half a second of quiet first: not every pause between tokens
 
 
+def test_a_pause_after_a_token_shown_at_once_still_redraws_the_wire_views(fake):
+    """Tokens 0.1 s apart, each shown as it comes; then the endpoint pauses before its end:
+    after half a second one update marked paused, so that the wire views catch up."""
+    fake.token_delay = 0.1
+    fake.hold_last = threading.Event()
+    released = threading.Timer(1.6, fake.hold_last.set)
+    released.start()
+    shown = []
+
+    async def collect():
+        inputs = TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=5)
+        async for update in run_turn([], "Tell me about Paris.", inputs, settings_for(fake)):
+            shown.append((update.reply, update.paused, fake.hold_last.is_set()))
+
+    asyncio.run(collect())
+    released.join()
+    assert [(reply, paused) for reply, paused, released_yet in shown if paused and not released_yet] == [(" Paris is the capital of", True)]
+
+
 def test_a_slow_stream_shows_each_token_once_with_the_request_beside_it(fake):
     """Tokens 0.12 s apart (more than the update interval): each one is an update of its own,
     no update repeats the text before it, and the wire view has the request all along."""
