@@ -48,9 +48,10 @@ def test_server_token_only_for_hugging_face_hosts():
 def test_private_endpoint_without_any_token_is_refused_with_a_sentence():
     with pytest.raises(InputProblem, match="needs a token"):
         choose_endpoint(TurnInputs(endpoint="private", model="m", api_base="https://models.example.org"), HF_ROUTER)
-    with pytest.raises(InputProblem) as no_url:
-        choose_endpoint(TurnInputs(endpoint="public", model="m", api_base="  "), HF_ROUTER)
-    assert str(no_url.value) == "Paste the endpoint's URL in the API base URL box (it looks like https://xyz.endpoints.huggingface.cloud)."
+    for left_empty in ("  ", ""):
+        with pytest.raises(InputProblem) as no_url:
+            choose_endpoint(TurnInputs(endpoint="public", model="m", api_base=left_empty), HF_ROUTER)
+        assert str(no_url.value) == "Paste the endpoint's URL in the API base URL box (it looks like https://xyz.endpoints.huggingface.cloud)."
 
 
 def test_the_servers_token_goes_to_the_default_endpoint_only_if_both_its_hosts_are_trusted():
