@@ -1,6 +1,8 @@
 """The app's chat turn and payload views, without a browser."""
 
 import asyncio
+import json
+import logging
 import threading
 import time
 from pathlib import Path
@@ -248,11 +250,59 @@ def test_failed_turn_ends_with_a_sentence_and_the_raw_error(fake):
     assert final.status == "error" and final.error.startswith("The token in the Token box was refused (HTTP 401")
     assert "HTTP 401" in response_text(final.exchanges)
     assert "hf_fake_wrong_token_1" not in request_text(final.exchanges) + final.error
+    assert "Local demo" not in final.error  # the offline hint is for a connection that failed, not a refusal
+    assert final.call is not None and final.call.api_base == fake.endpoint_url("private-chat")  # the code view shows the failed call
+    assert (final.figures.route, final.figures.finish_reason, final.figures.time_to_first_token) == ("chat", "error", None)
+    side_b = run(TurnInputs(**{**inputs.__dict__, "side": "B"}), settings_for(fake))[-1]
+    assert side_b.error.startswith("The token in side B's Token box was refused (HTTP 401")  # in compare mode, the side's own box
+
+
+def test_a_bug_of_ours_ends_the_turn_with_a_sentence_and_the_traceback_goes_to_the_log(fake, monkeypatch, caplog):
+    from playground_ui import turn
+
+    async def broken_call(**kwargs):
+        raise RuntimeError("a bug before sending")
+
+    def broken_figures(*args):
+        raise RuntimeError("a bug after the reply")
+
+    inputs = TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", token="hf_fake_valid_user_token", max_tokens=3)
+    sorry = "Something went wrong inside the playground; the server log has the details. Try again, or report it."
+    with caplog.at_level(logging.ERROR, logger=turn.log.name):
+        working = turn.acompletion
+        monkeypatch.setattr(turn, "acompletion", broken_call)
+        before = run(inputs, settings_for(fake))[-1]
+        monkeypatch.setattr(turn, "acompletion", working)
+        monkeypatch.setattr(turn, "_figures", broken_figures)
+        after = run(inputs, settings_for(fake))[-1]
+    assert (before.status, before.error, before.reply, before.exchanges) == ("error", sorry, "", [])
+    assert (after.status, after.error, after.reply) == ("error", sorry, " Paris is the")  # what came stays
+    assert "HTTP 200" in response_text(after.exchanges) and after.call is not None and before.call is not None
+    records = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [str(r.exc_info[1]) for r in records] == ["a bug before sending", "a bug after the reply"]  # the traceback, for the server's log
+    assert all(r.getMessage().startswith("chat turn failed for TurnInputs(endpoint='default', model='HuggingFaceH4/zephyr-7b-beta'")
+               and "token=set" in r.getMessage() for r in records)
+    assert "hf_fake_valid_user_token" not in caplog.text  # never the token itself
+
+
+def test_an_error_in_the_middle_of_a_stream_keeps_the_text_and_its_figures(fake):
+    chunk = {"id": "", "object": "chat.completion.chunk", "created": 1, "model": "HuggingFaceH4/zephyr-7b-beta",
+             "system_fingerprint": "3.2.1-native", "usage": None,
+             "choices": [{"index": 0, "delta": {"role": "assistant", "content": " Paris"}, "logprobs": None, "finish_reason": None}]}
+    failure = {"error": "Request failed during generation: Server error: CUDA out of memory", "error_type": "generation"}
+    body = f"data: {json.dumps(chunk)}\n\ndata: {json.dumps(failure)}\n\n".encode()
+    fake.script("/hf-inference/models/HuggingFaceH4/zephyr-7b-beta/v1/chat/completions", Reply(200, body, "text/event-stream"))
+    final = run(TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", route="chat"), settings_for(fake))[-1]
+    assert final.status == "error" and final.reply == " Paris" and "CUDA out of memory" in response_text(final.exchanges)
+    assert final.figures.route == "chat" and final.figures.time_to_first_token is not None  # a token came
 
 
 def test_refused_turn_sends_nothing(fake):
     final = run(TurnInputs(endpoint="private", model="m", api_base=fake.endpoint_url("private-chat")), settings_for(fake))[-1]
     assert final.status == "refused" and "needs a token" in final.error and final.reply == ""
+    spaced = TurnInputs(endpoint="private", model="m", api_base=fake.endpoint_url("private-chat"), token="hf_fake valid")
+    final = run(spaced, settings_for(fake))[-1]  # the library's own check of the token: nothing sent either
+    assert final.status == "refused" and "Token box" in final.error and final.exchanges == []
     assert fake.requests == []
 
 
