@@ -174,6 +174,46 @@ def test_a_pause_after_a_token_shown_at_once_still_redraws_the_wire_views(fake):
     assert [(reply, paused) for reply, paused, released_yet in shown if paused and not released_yet] == [(" Paris is the capital of", True)]
 
 
+def test_stop_while_the_endpoint_pauses_closes_the_stream_quietly(fake):
+    """Stop pressed while the next chunk is being read (the endpoint has paused): the turn
+    closes without an error and the server sees its stream cut."""
+    fake.hold_last = threading.Event()
+
+    async def stop_at_the_pause():
+        turn = run_turn([], "Tell me about Paris.", TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", max_tokens=5),
+                        settings_for(fake))
+        async for update in turn:
+            if update.paused:
+                break
+        await turn.aclose()
+        return update
+
+    try:
+        last = asyncio.run(asyncio.wait_for(stop_at_the_pause(), 10))
+    finally:
+        fake.hold_last.set()
+    assert last.paused and last.reply == " Paris is the capital of"
+    deadline = time.monotonic() + 5
+    while not fake.streams_cut and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert fake.streams_cut == 1
+
+
+def test_a_model_that_reasons_first_shows_its_reply_streaming_before_the_first_word(fake):
+    """Chunks of reasoning carry no text for the chat, but they say the reply has begun."""
+    def chunk(delta, finish=None):
+        return {"id": "", "object": "chat.completion.chunk", "created": 1, "model": "HuggingFaceH4/zephyr-7b-beta", "usage": None,
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+
+    events = [chunk({"role": "assistant", "content": None, "reasoning_content": "The user asks about Paris."}),
+              chunk({"content": " Paris"}), chunk({"content": " is big"}, "stop")]
+    body = "".join(f"data: {json.dumps(event)}\n\n" for event in events) + "data: [DONE]\n\n"
+    fake.script("/hf-inference/models/HuggingFaceH4/zephyr-7b-beta/v1/chat/completions", Reply(200, body.encode(), "text/event-stream"))
+    updates = run(TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta", route="chat"), settings_for(fake))
+    streamed = [u.reply for u in updates if u.status == "streaming"]
+    assert streamed[0] == "" and updates[-1].reply == " Paris is big"
+
+
 def test_a_slow_stream_shows_each_token_once_with_the_request_beside_it(fake):
     """Tokens 0.12 s apart (more than the update interval): each one is an update of its own,
     no update repeats the text before it, and the wire view has the request all along."""
