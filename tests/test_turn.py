@@ -290,6 +290,7 @@ def test_failed_turn_ends_with_a_sentence_and_the_raw_error(fake):
     assert final.status == "error" and final.error.startswith("The token in the Token box was refused (HTTP 401")
     assert "HTTP 401" in response_text(final.exchanges)
     assert "hf_fake_wrong_token_1" not in request_text(final.exchanges) + final.error
+    assert final.error.endswith("paste a fresh one from https://huggingface.co/settings/tokens.")  # nothing after the sentence:
     assert "Local demo" not in final.error  # the offline hint is for a connection that failed, not a refusal
     assert final.call is not None and final.call.api_base == fake.endpoint_url("private-chat")  # the code view shows the failed call
     assert (final.figures.route, final.figures.finish_reason, final.figures.time_to_first_token) == ("chat", "error", None)
