@@ -199,6 +199,34 @@ def test_stop_while_the_endpoint_pauses_closes_the_stream_quietly(fake):
     assert fake.streams_cut == 1
 
 
+def test_stop_before_the_first_byte_cancels_the_call(fake, monkeypatch):
+    """Stop while the endpoint has not answered yet: the call is cancelled (its HTTP request
+    closed), not left to run on in the background."""
+    from playground_ui import turn
+
+    seen = []
+
+    async def never_answers(**kwargs):
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+
+    monkeypatch.setattr(turn, "acompletion", never_answers)
+
+    async def stop_while_waiting():
+        running = run_turn([], "Tell me about Paris.", TurnInputs(endpoint="default", model="HuggingFaceH4/zephyr-7b-beta"), settings_for(fake))
+        first = await anext(running)
+        await asyncio.sleep(0.05)  # the call has started
+        await running.aclose()
+        await asyncio.sleep(0.05)
+        return first, list(seen)  # before the loop's own end would cancel what is left
+
+    first, cancelled = asyncio.run(stop_while_waiting())
+    assert first.status == "waiting" and cancelled == ["cancelled"]
+
+
 def test_a_model_that_reasons_first_shows_its_reply_streaming_before_the_first_word(fake):
     """Chunks of reasoning carry no text for the chat, but they say the reply has begun."""
     def chunk(delta, finish=None):
