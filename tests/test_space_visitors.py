@@ -88,7 +88,10 @@ def test_with_the_owners_opt_in_the_budget_stops_the_21st_turn_of_the_hour(fake,
     now[0] += 15 * 60
     refused = turn(settings, visitor="203.0.113.7")
     assert refused.status == "refused" and "20 turns an hour" in refused.error and "sign in with Hugging Face" in refused.error
-    assert "the next one in about 45 min" in refused.error  # this visitor's first turn of the hour leaves it then
+    assert refused.error == ("You have used this Space's 20 turns an hour on its owner's account (the next one in about 45 min): "
+                             "sign in with Hugging Face or paste your own token in the Token box to go on now.")
+    without_sign_in = AppSettings(**{**settings.__dict__, "sign_in": False})  # a Space whose owner did not turn on sign-in
+    assert turn_module.budget_sentence("203.0.113.7", without_sign_in).endswith(": paste your own token in the Token box to go on now.")
     assert refused.reply == ""  # only the sentence shows (the API's reply to a script is empty too)
     compared = turn(settings, visitor="203.0.113.7", side="B")  # in compare mode, each side's refusal names its own box
     assert "paste your own token in side B's Token box" in compared.error
