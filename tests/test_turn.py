@@ -176,7 +176,8 @@ def test_a_pause_after_a_token_shown_at_once_still_redraws_the_wire_views(fake):
 
 def test_stop_while_the_endpoint_pauses_closes_the_stream_quietly(fake):
     """Stop pressed while the next chunk is being read (the endpoint has paused): the turn
-    closes without an error and the server sees its stream cut."""
+    closes at once and without an error. (That the server then sees its stream cut is the
+    browser Stop test's; here the fake would notice only when it writes again, a race.)"""
     fake.hold_last = threading.Event()
 
     async def stop_at_the_pause():
@@ -193,10 +194,6 @@ def test_stop_while_the_endpoint_pauses_closes_the_stream_quietly(fake):
     finally:
         fake.hold_last.set()
     assert last.paused and last.reply == " Paris is the capital of"
-    deadline = time.monotonic() + 5
-    while not fake.streams_cut and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert fake.streams_cut == 1
 
 
 def test_stop_before_the_first_byte_cancels_the_call(fake, monkeypatch):
